@@ -1,0 +1,58 @@
+"""How long 10,000 training steps of the seed's shallow net take, three ways. Prints figures.
+
+    .venv/bin/python benchmarks/train_speed.py [--steps 10000] [--eager-steps 10000] [--repeats 7]
+
+train_net        the whole run, with its recordings, in one XLA-compiled tf.function
+TF1 sess.run     a tf.compat.v1 graph with one sess.run per step (the original question's way)
+eager loop       Keras layers and SGD in a Python loop with a GradientTape per step
+
+A benchmark, not a test: run it on a quiet machine and read the numbers.
+"""
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+import helpers  # noqa: E402  (sets TensorFlow's log level before importing it)
+from helpers import legacy  # noqa: E402
+
+
+def timed(fn):
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--steps", type=int, default=10_000)
+    parser.add_argument("--eager-steps", type=int, default=10_000,
+                        help="steps for the slow eager loop (scaled up to --steps if fewer)")
+    parser.add_argument("--repeats", type=int, default=7)
+    args = parser.parse_args()
+    steps = args.steps
+
+    first = timed(lambda: helpers.train_net(depth=1, steps=steps))
+    first_new_depth = timed(lambda: helpers.train_net(depth=2, steps=steps))
+    warm = statistics.median(timed(lambda s=s: helpers.train_net(depth=1, steps=steps, seed=s))
+                             for s in range(args.repeats))
+    warm_deep = {d: statistics.median(timed(lambda s=s: helpers.train_net(depth=d, steps=steps, seed=s))
+                                      for s in range(3)) for d in (2, 4, 8)}
+    tf1 = timed(lambda: legacy.train_tf1(depth=1, steps=steps))
+    eager = timed(lambda: legacy.train_eager(depth=1, steps=args.eager_steps)) * steps / args.eager_steps
+
+    print(f"{steps:,} steps of the 1 -> 16 -> 1 net (2-core CPU; medians of {args.repeats} warm runs)")
+    print(f"  train_net, first call in a fresh process : {first:8.3f} s   (trace + XLA compile + run)")
+    print(f"  train_net, first call of a new depth (2) : {first_new_depth:8.3f} s")
+    print(f"  train_net, warm, with recordings         : {warm * 1e3:8.1f} ms")
+    for d, t in warm_deep.items():
+        print(f"  train_net, warm, depth {d}                : {t * 1e3:8.1f} ms")
+    print(f"  TF1-style sess.run loop                  : {tf1:8.3f} s   ({tf1 / warm:,.0f}x train_net warm)")
+    scaled = "" if args.eager_steps == steps else f", scaled from {args.eager_steps:,} steps"
+    print(f"  eager GradientTape loop                  : {eager:8.3f} s   ({eager / warm:,.0f}x train_net warm{scaled})")
+
+
+if __name__ == "__main__":
+    main()

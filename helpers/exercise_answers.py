@@ -1,0 +1,75 @@
+"""Checkers for the exercises of notebooks 01-03. Each recomputes the truth with train_net."""
+import numpy as np
+
+from .exercises import exercise
+from .plots import running_mean
+from .theory import backward_factor, predict_grad_std
+from .training import train_net
+
+GRID = np.linspace(-1.0, 1.0, 101, dtype=np.float32)
+
+
+def mean_error(result):
+    """Mean |estimate - x| on 101 evenly spaced x in [-1, 1]."""
+    return float(np.mean(np.abs(result.predict(GRID) - GRID)))
+
+
+def _number(answer):
+    try:
+        return float(answer)
+    except (TypeError, ValueError):
+        return None
+
+
+@exercise("01.1")
+def _check_01_1(answer):
+    smooth = running_mean(train_net(depth=1).losses, 200)
+    truth = 200 + int(np.argmax(smooth[200:] < 0.1))
+    value = _number(answer)
+    if value is None:
+        return False, "Give a step number, e.g. 5000. Hint: np.argmax(smooth[200:] < 0.1)."
+    if abs(value - truth) <= 100:
+        return True, f"Yes: the running mean first drops below 0.1 at step {truth}."
+    return False, f"Not quite ({value:g}). Did you skip the first 200 steps and add 200 back?"
+
+
+@exercise("01.2")
+def _check_01_2(answer):
+    rates = [1e-4, 3e-4, 1e-3, 3e-3, 1e-2]
+    truth = next(lr for lr in rates if mean_error(train_net(depth=1, lr=lr)) < 0.05)
+    value = _number(answer)
+    if value is None:
+        return False, "Give one of the learning rates, e.g. 3e-3."
+    if np.isclose(value, truth):
+        return True, f"Yes: {truth:g} is the smallest that learns within 10,000 steps."
+    if value > truth:
+        return False, f"{value:g} learns, but a smaller one in the list does too."
+    return False, f"{value:g} does not learn within 10,000 steps: look at its mean error."
+
+
+@exercise("02.1")
+def _check_02_1(answer):
+    truth = predict_grad_std(2)[0] / predict_grad_std(3)[0]
+    value = _number(answer)
+    if value is None:
+        return False, "Give the ratio depth-2 gradient / depth-3 gradient, a number bigger than 1."
+    if value < 1:
+        return False, "That is depth 3 / depth 2; the question asks for depth 2 / depth 3 (bigger than 1)."
+    if abs(value / truth - 1) < 0.1:
+        return True, (f"Yes: about {truth:.0f}. Close to 1 / {backward_factor():.4f} = "
+                      f"{1 / backward_factor():.0f}, the inverse of one layer's factor.")
+    return False, f"Not quite ({value:g}). Divide helpers.predict_grad_std(2)[0] by helpers.predict_grad_std(3)[0]."
+
+
+@exercise("02.2")
+def _check_02_2(answer):
+    sigmas = [0.001, 0.01, 0.1, 1]
+    truth = next(s for s in sigmas if mean_error(train_net(depth=2, init="normal", sigma=s)) < 0.05)
+    value = _number(answer)
+    if value is None or not any(np.isclose(value, s) for s in sigmas):
+        return False, f"Give one of {sigmas}."
+    if np.isclose(value, truth):
+        return True, f"Yes: sigma = {truth:g} is the smallest in the list that learns."
+    if value > truth:
+        return False, f"sigma = {value:g} learns, but a smaller sigma in the list does too."
+    return False, f"sigma = {value:g} is still stuck: its gradients vanish like the seed's."

@@ -1,0 +1,374 @@
+"""Notebook 04: move output 2 while holding output 1 -- the set-up, the methods, the measurements.
+
+    make_data, make_net        the question's data (x in [0,1]^3) and nets ("small", "relu")
+    loss_out2, masked_loss     the loss on output 2 alone, and the same written with a 0/1 mask
+    run_method                 train one method, recording loss2 and output 1's drift each step
+    partial_update_table       every method side by side (the contract the tests use)
+    drift_vs_lr, rank_vs_n     why projection is first-order, and where its room runs out
+    plot_runs                  loss2 and drift against step, one line per method
+
+The projection itself (Jacobian, formula, one projected step) lives in helpers/projection.py.
+Everything runs in float64 so that the small drifts we measure are not float32 rounding.
+"""
+import numbers
+
+import keras
+import matplotlib.pyplot as plt
+import numpy as np
+import tensorflow as tf
+
+from .exercises import exercise
+from .projection import flatten, held_jacobian, project_out, projected_step  # noqa: F401
+
+NETS = {"small": (3, 4, 2), "relu": (3, 32, 32, 2)}     # layer widths, input to output
+METHODS = ("naive", "masked_loss", "head_only", "masked_loss_head", "null_space", "penalty",
+           "null_space_gn", "null_space_anchored")
+DTYPE = "float64"
+EPS = 0.0              # ridge in the projection's (J J^T + eps I)^-1; 0 = exact
+N_HELDOUT = 256        # inputs never trained on, to see what happens away from the batch
+N_ANCHORS = {"small": 8, "relu": 32}   # extra inputs the anchored projection holds output 1 on;
+                                       # small: 8 + 8 rows stay below the 21 parameters out1 uses
+PENALTY_LAM = 0.5      # the penalty's weight in the table: the largest round value stable at lr 0.1
+BLOW_UP = 1e3          # a run has diverged once its loss is non-finite or this many times its start
+
+
+# ----------------------------------------------------------------------------- set-up
+def make_data(n_samples=8, seed=0, n_anchors=8):
+    """The question's data: x ~ U[0,1]^3, y1 = x1+x2+x3, y2 = x1^2+x2^2+x3^2 (+ noise in [0, 0.01)).
+
+    Returns (x, y, x_heldout, x_anchor) as float64 tensors: the batch, its targets, N_HELDOUT
+    inputs never trained on, and n_anchors more inputs. Each comes from its own random
+    stream, so the held-out and anchor inputs do not change with n_samples.
+    """
+    for name, value, low in (("n_samples", n_samples, 1), ("n_anchors", n_anchors, 0)):
+        if not isinstance(value, numbers.Integral) or value < low:
+            raise ValueError(f"{name} must be a whole number >= {low}; got {value!r}")
+    rng = np.random.default_rng([seed, 0])
+    x = rng.random((n_samples, 3))
+    y = np.stack([x.sum(axis=1), (x ** 2).sum(axis=1)], axis=1) + 0.01 * rng.random((n_samples, 2))
+    x_heldout = np.random.default_rng([seed, 1]).random((N_HELDOUT, 3))
+    x_anchor = np.random.default_rng([seed, 2]).random((n_anchors, 3))
+    return tuple(tf.constant(a, dtype=DTYPE) for a in (x, y, x_heldout, x_anchor))
+
+
+def make_net(net="small", seed=0):
+    """"small": 3 -> 4 sigmoid -> 2 linear; "relu": 3 -> 32 ReLU -> 32 ReLU -> 2 linear.
+
+    Every weight and bias is drawn from N(0, 0.1) (standard deviation 0.1), as in the question.
+    """
+    if net not in NETS:
+        raise ValueError(f"net must be one of {', '.join(repr(n) for n in NETS)}; got {net!r}")
+    sizes = NETS[net]
+    hidden = "sigmoid" if net == "small" else "relu"
+    layers = [keras.Input((sizes[0],), dtype=DTYPE)]
+    layers += [keras.layers.Dense(width, activation=hidden, dtype=DTYPE) for width in sizes[1:-1]]
+    layers += [keras.layers.Dense(sizes[-1], dtype=DTYPE)]
+    model = keras.Sequential(layers)
+    rng = np.random.default_rng([seed, 3])
+    for fan_in, fan_out, layer in zip(sizes[:-1], sizes[1:], model.layers):
+        layer.set_weights([rng.normal(0.0, 0.1, (fan_in, fan_out)), rng.normal(0.0, 0.1, fan_out)])
+    return model
+
+
+def loss_out2(out, y):
+    """Mean squared error of output 2 alone (the loss the question wants to lower)."""
+    return tf.reduce_mean(tf.square(out[:, 1] - y[:, 1]))
+
+
+def masked_loss(out, y, mask):
+    """Mean squared error over the entries where mask == 1 (out, y and mask have one shape)."""
+    if not out.shape == y.shape == mask.shape:
+        raise ValueError(f"out, y and mask must have the same shape; got {tuple(out.shape)}, "
+                         f"{tuple(y.shape)}, {tuple(mask.shape)}")
+    return tf.reduce_sum(mask * tf.square(out - y)) / tf.reduce_sum(mask)
+
+
+def head_mask(model):
+    """0/1 per parameter: 1 only on output 2's own head, the last layer's column 1 and bias 1."""
+    masks = [np.zeros(v.shape) for v in model.trainable_variables]
+    masks[-2][:, 1] = 1.0
+    masks[-1][1] = 1.0
+    return [tf.constant(m, dtype=DTYPE) for m in masks]
+
+
+# ----------------------------------------------------------------------------- training
+def _make_step(method, model, x, y, lr, lam, x_anchor):
+    """A compiled function taking one step of `method`; returns the loss it lowered."""
+    variables = model.trainable_variables
+    mask = tf.constant(np.tile([0.0, 1.0], (x.shape[0], 1)), dtype=DTYPE)     # hide output 1
+    out1_start = tf.identity(model(x)[:, 0])
+    params = head_mask(model) if method == "head_only" else [tf.ones_like(v) for v in variables]
+    trained = variables[-2:] if method == "masked_loss_head" else variables
+
+    def sgd(loss_fn):
+        with tf.GradientTape() as tape:
+            loss = loss_fn(model(x))
+        for v, g, m in zip(trained, tape.gradient(loss, trained), params[-len(trained):]):
+            v.assign_sub(lr * g * m)
+        return loss
+
+    def step():
+        if method in ("naive", "head_only"):
+            return sgd(lambda out: loss_out2(out, y))
+        if method in ("masked_loss", "masked_loss_head"):
+            return sgd(lambda out: masked_loss(out, y, mask))
+        if method == "penalty":
+            return sgd(lambda out: loss_out2(out, y) + lam * tf.reduce_sum(tf.square(out[:, 0] - out1_start)))
+        return projected_step(model, variables, x, lambda out: loss_out2(out, y), hold=(0,), lr=lr,
+                              eps=EPS, gauss_newton=method == "null_space_gn",
+                              anchors=x_anchor if method == "null_space_anchored" else None)
+    return tf.function(step, autograph=False)
+
+
+def run_method(method, net="small", n_samples=8, steps=200, lr=0.1, seed=0, lam=PENALTY_LAM):
+    """Train output 2 by `method` for `steps` SGD steps; record loss2 and output 1's drift.
+
+    Returns a dict of arrays indexed by step 0..steps ("loss2", "drift_train", "drift_heldout"
+    = max |out1(t) - out1(0)|, "mean_drift_train", "mean_drift_heldout") and "diverged_at":
+    None, or the step whose loss was non-finite or BLOW_UP times its start (the arrays then
+    stop there, so nothing non-finite is ever returned).
+    """
+    _check_run_args(net, steps, lr, seed)
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {', '.join(METHODS)}; got {method!r}")
+    if not (isinstance(lam, numbers.Real) and np.isfinite(lam) and lam >= 0):
+        raise ValueError(f"lam must be a finite number >= 0; got {lam!r}")
+    x, y, x_heldout, x_anchor = make_data(n_samples, seed, N_ANCHORS[net])
+    model = make_net(net, seed)
+    step = _make_step(method, model, x, y, lr, lam, x_anchor)
+    measure = tf.function(lambda: (model(x), model(x_heldout)[:, 0]), autograph=False)
+    out, out1_heldout = measure()
+    start = out[:, 0].numpy(), out1_heldout.numpy()
+    record = {key: [] for key in ("loss2", "drift_train", "mean_drift_train",
+                                  "drift_heldout", "mean_drift_heldout")}
+    first_loss, diverged_at = None, None
+    for t in range(steps + 1):
+        out, out1_heldout = measure()
+        if not np.all(np.isfinite(out.numpy())):
+            diverged_at = t
+            break
+        d_train = np.abs(out[:, 0].numpy() - start[0])
+        d_held = np.abs(out1_heldout.numpy() - start[1])
+        for key, value in (("loss2", loss_out2(out, y)), ("drift_train", d_train.max()),
+                           ("mean_drift_train", d_train.mean()), ("drift_heldout", d_held.max()),
+                           ("mean_drift_heldout", d_held.mean())):
+            record[key].append(float(value))
+        if t == steps:
+            break
+        loss = float(step())
+        first_loss = loss if first_loss is None else first_loss
+        if not np.isfinite(loss) or loss > BLOW_UP * first_loss:
+            diverged_at = t
+            break
+    history = {key: np.array(values) for key, values in record.items()}
+    history["diverged_at"] = diverged_at
+    return history
+
+
+def _check_run_args(net, steps, lr, seed):
+    if net not in NETS:
+        raise ValueError(f"net must be one of {', '.join(repr(n) for n in NETS)}; got {net!r}")
+    if not isinstance(steps, numbers.Integral) or steps < 1:
+        raise ValueError(f"steps must be a whole number >= 1; got {steps!r}")
+    if not (isinstance(lr, numbers.Real) and np.isfinite(lr) and lr > 0):
+        raise ValueError(f"lr must be a finite number > 0; got {lr!r}")
+    if not isinstance(seed, numbers.Integral) or seed < 0:
+        raise ValueError(f"seed must be a whole number >= 0; got {seed!r}")
+
+
+def partial_update_table(n_samples=8, steps=200, lr=0.1, seed=0, net="small", methods=METHODS):
+    """Every method trained the same way; the final numbers side by side.
+
+    Returns {method: {"loss2", "drift_train", "drift_heldout", "mean_drift_train",
+    "mean_drift_heldout", "diverged_at", "history"}}: the final loss on output 2, the max
+    (and mean) |out1 - out1 at the start| on the batch and on held-out inputs, and the whole
+    run from run_method. Same arguments, same numbers.
+    """
+    _check_run_args(net, steps, lr, seed)
+    table = {}
+    for method in methods:
+        history = run_method(method, net, n_samples, steps, lr, seed)
+        table[method] = {key: float(history[key][-1]) for key in
+                         ("loss2", "drift_train", "drift_heldout", "mean_drift_train", "mean_drift_heldout")}
+        table[method]["diverged_at"] = history["diverged_at"]
+        table[method]["history"] = history
+    return table
+
+
+def format_table(table):
+    """The table as aligned text, numbers to 3 significant figures."""
+    lines = [f"{'method':<20}{'loss2':>10}{'drift train':>13}{'(mean)':>10}"
+             f"{'drift held-out':>16}{'(mean)':>10}"]
+    for method, row in table.items():
+        lines.append(f"{method:<20}{row['loss2']:>10.3g}{row['drift_train']:>13.3g}"
+                     f"{row['mean_drift_train']:>10.3g}{row['drift_heldout']:>16.3g}"
+                     f"{row['mean_drift_heldout']:>10.3g}")
+    return "\n".join(lines)
+
+
+# ----------------------------------------------------------------------------- measurements
+def drift_vs_lr(lrs, net="small", n_samples=8, seed=0, eps=EPS):
+    """One projected step from the same start at each learning rate; how far output 1 moves.
+
+    eps is the projection's ridge: a huge eps removes nothing, which makes it a plain step.
+    Returns {"lr", "drift" (max |delta out1| on the batch), "switched" (ReLU units on the batch
+    that turned on or off; 0 for the sigmoid net), "slope" (of log drift against log lr)}.
+    """
+    lrs = np.asarray(lrs, dtype=float)
+    if lrs.ndim != 1 or len(lrs) < 2 or not np.all(lrs > 0):
+        raise ValueError(f"lrs must be at least two learning rates > 0; got {lrs}")
+    x, y, _, _ = make_data(n_samples, seed)
+    model = make_net(net, seed)
+    start = [v.numpy() for v in model.trainable_variables]
+    out1_start, pattern_start = model(x)[:, 0], _relu_pattern(model, x)
+    drift, switched = [], []
+    for lr in lrs:
+        model.set_weights(start)
+        projected_step(model, model.trainable_variables, x, lambda out: loss_out2(out, y),
+                       hold=(0,), lr=float(lr), eps=eps)
+        drift.append(float(tf.reduce_max(tf.abs(model(x)[:, 0] - out1_start))))
+        switched.append(int(np.sum(_relu_pattern(model, x) != pattern_start)))
+    drift = np.array(drift)
+    slope = float(np.polyfit(np.log(lrs), np.log(drift), 1)[0])
+    return {"lr": lrs, "drift": drift, "switched": np.array(switched), "slope": slope}
+
+
+def _relu_pattern(model, x):
+    """Which ReLU units are on, for each input (empty for nets without ReLU)."""
+    pattern, h = [], x
+    for layer in model.layers:
+        h = layer(h)
+        if layer.activation is keras.activations.relu:
+            pattern.append(h.numpy() > 0)
+    return np.concatenate([p.ravel() for p in pattern]) if pattern else np.zeros(0, bool)
+
+
+def rank_vs_n(ns, net="small", seed=0):
+    """For each batch size n: the rank of output 1's Jacobian J, and what projection leaves.
+
+    Returns {"n", "rank", "n_params" (all), "depends" (parameters with a non-zero column in J
+    at the largest n: the ones output 1 depends on), "outside_head" (share of the projected
+    gradient's norm outside output 2's own head; 0 means projection = head-only training)}.
+    """
+    ns = np.asarray(ns)
+    if ns.ndim != 1 or len(ns) == 0 or not all(isinstance(n, numbers.Integral) and n >= 1 for n in ns.tolist()):
+        raise ValueError(f"ns must be a list of whole numbers >= 1; got {ns}")
+    model = make_net(net, seed)
+    variables = model.trainable_variables
+    in_head = flatten(head_mask(model)).numpy() > 0
+    ranks, outside = [], []
+    for n in ns.tolist():
+        x, y, _, _ = make_data(n, seed)
+        J = held_jacobian(model, variables, x, hold=(0,))
+        with tf.GradientTape() as tape:
+            loss = loss_out2(model(x), y)
+        g = project_out(flatten(tape.gradient(loss, variables)), J, EPS).numpy()
+        ranks.append(int(np.linalg.matrix_rank(J.numpy())))
+        outside.append(float(np.linalg.norm(g[~in_head]) / np.linalg.norm(g)))
+    return {"n": ns, "rank": np.array(ranks), "n_params": int(J.shape[1]),
+            "depends": int(np.sum(np.any(J.numpy() != 0, axis=0))), "outside_head": np.array(outside)}
+
+
+# ----------------------------------------------------------------------------- figures
+STYLE = {   # twins that must coincide are drawn dashed on top of each other
+    "naive": dict(color="C3", lw=2.5), "masked_loss": dict(color="k", ls="--", lw=1),
+    "head_only": dict(color="C0", lw=2.5), "masked_loss_head": dict(color="gold", ls="--", lw=1),
+    "null_space": dict(color="C2", lw=2), "penalty": dict(color="C1", lw=2),
+    "null_space_gn": dict(color="C4", lw=2), "null_space_anchored": dict(color="C5", lw=2),
+}
+
+
+def plot_runs(table, title):
+    """Three panels against step: loss on output 2, output 1's max drift on the batch and held out.
+
+    A method whose drift is exactly zero all along is named in the drift panels' titles
+    instead (a log axis cannot show 0). Diverged runs stop where they diverged.
+    """
+    fig, axes = plt.subplots(1, 3, figsize=(12, 3.6))
+    never_moved = []
+    for method, row in table.items():
+        history = row["history"]
+        axes[0].plot(history["loss2"], label=method, **STYLE[method])
+        if history["drift_train"].max() == 0 and history["drift_heldout"].max() == 0:
+            never_moved.append(method)
+            continue
+        for ax, key in ((axes[1], "drift_train"), (axes[2], "drift_heldout")):
+            ax.plot(np.arange(1, len(history[key])), history[key][1:], **STYLE[method])
+    zero = f"\n(exactly 0, not drawn: {', '.join(never_moved)})" if never_moved else ""
+    axes[0].set(title=f"{title}: loss on output 2", xlabel="step", ylabel="MSE of output 2 (log)", yscale="log")
+    axes[1].set(title="output 1 drift, training batch" + zero, xlabel="step",
+                ylabel="max |out1(t) - out1(0)| (log)", yscale="log")
+    axes[2].set(title="output 1 drift, 256 held-out inputs" + zero, xlabel="step",
+                ylabel="max |out1(t) - out1(0)| (log)", yscale="log")
+    fig.legend(loc="center right", fontsize=8, frameon=False)
+    fig.tight_layout(rect=(0, 0, 0.85, 1))
+    return axes
+
+
+# ----------------------------------------------------------------------------- exercises
+def _as_number(answer):
+    if isinstance(answer, bool) or not isinstance(answer, numbers.Real) or not np.isfinite(answer):
+        return None
+    return float(answer)
+
+
+@exercise("04.1")
+def _check_04_1(answer):
+    hint = ("Count the parameters output 1 depends on in the 3 -> 4 -> 2 net: J has one row per "
+            "sample, so its rank can grow until it reaches that count.")
+    n = _as_number(answer)
+    if n is None:
+        return False, "Answer with one whole number (the smallest n). " + hint
+    if n == 21:
+        return True, ("Right: output 1 depends on W1 (12), b1 (4), W2[:, 0] (4) and b2[0] (1) = 21 "
+                      "parameters. From n = 21 samples J has rank 21, its null space is just "
+                      "output 2's own head (W2[:, 1], b2[1]), and projection = head-only training.")
+    if n == 26:
+        return False, ("26 is every parameter, but W2[:, 1] and b2[1] never touch output 1: their "
+                       "columns of J are zero, so they always stay in the null space. " + hint)
+    if n == 5:
+        return False, "5 is the size of output 2's head, what is LEFT at the limit. " + hint
+    return False, f"Not {answer:g}. " + hint
+
+
+@exercise("04.2")
+def _check_04_2(answer):
+    hint = ("Along b2[0] alone the penalty is lam * n * (b2[0] - target)^2 on a batch of n = 8, "
+            "and gradient descent on a*(b - c)^2 with step lr is stable only if lr * 2a < 2.")
+    lam = _as_number(answer)
+    if lam is None:
+        return False, "Answer with one number (the largest stable lambda). " + hint
+    if abs(lam - 1.25) <= 0.02:
+        return True, ("Right: 1 / (lr * n) = 1 / (0.1 * 8) = 1.25. b2[0] moves output 1 on every "
+                      "sample alike, so its column of J is all ones and sigma_max^2 >= n whatever the "
+                      "hidden layer does; above 1.25 the b2[0] error is multiplied by "
+                      "|1 - 2 lr lam n| > 1 every step. That is why lam = 3 blows up (factor 3.8).")
+    if abs(lam - 0.66) <= 0.02:
+        return False, ("0.66 is the limit at the start, from sigma_max^2 of the starting J. The run "
+                       "at lam = 1 shows the hidden layer can shrink that; find what it cannot shrink. " + hint)
+    if abs(lam - 0.625) <= 0.01:
+        return False, "Close, but check the factor 2: the curvature of a*(b - c)^2 is 2a. " + hint
+    return False, f"Not {lam:g}. " + hint
+
+
+@exercise("04.3")
+def _check_04_3(answer):
+    hint = ("Write a function gn_correction(J, r) returning delta (length n_params) with "
+            "J @ delta = -r and delta a combination of the rows of J (the least-norm solution).")
+    if not callable(answer):
+        return False, "Pass your function itself (no parentheses). " + hint
+    rng = np.random.default_rng(4)
+    J, r = rng.normal(size=(4, 10)), rng.normal(size=4)
+    try:
+        delta = np.asarray(answer(J, r), dtype=float).reshape(-1)
+    except Exception as err:  # noqa: BLE001 - a student's function may fail any way; report it
+        return False, f"Your function raised {type(err).__name__}: {err}. " + hint
+    if delta.shape != (10,):
+        return False, f"Expected a vector of length 10 for J of shape (4, 10); got shape {delta.shape}. " + hint
+    if not np.allclose(J @ delta, -r, atol=1e-8):
+        return False, "J @ delta is not -r, so the held outputs would not return. " + hint
+    if not np.allclose(delta, -J.T @ np.linalg.solve(J @ J.T, r), atol=1e-8):
+        return False, ("J @ delta = -r holds, but delta is not the smallest such change: it also "
+                       "moves along J's null space, spending step on nothing. " + hint)
+    return True, ("Right: delta = -J^T (J J^T)^-1 r cancels the drift to first order and is the "
+                  "smallest change that does, so it disturbs output 2's progress as little as possible.")

@@ -1,0 +1,163 @@
+"""Matplotlib views of training runs: what the network does and what each layer goes through.
+
+Every function takes one TrainResult or a dict {label: TrainResult} where that makes sense,
+draws into `ax` if given (so the explorer can redraw in place), and returns the axes.
+"""
+import matplotlib.pyplot as plt
+import numpy as np
+
+from .theory import predict_grad_std
+from .training import TrainResult
+
+PERCENTILES = (0, 7, 16, 31, 50, 69, 84, 93, 100)   # TensorBoard's "distribution" bands
+KINDS = {"weights": "kernel values", "biases": "bias values", "grads": "kernel gradients",
+         "activations": "ReLU outputs on x in [-1, 1]"}
+
+
+def _as_dict(results):
+    if isinstance(results, TrainResult):
+        return {describe(results): results}
+    if isinstance(results, dict) and all(isinstance(r, TrainResult) for r in results.values()):
+        return results
+    raise TypeError("pass a TrainResult or a dict {label: TrainResult}")
+
+
+def describe(result):
+    """A short label such as 'depth 2, seed init, sgd'."""
+    c = result.config
+    init = f"N(0, {c['sigma']:g})" if c["init"] == "normal" else c["init"]
+    return f"depth {c['depth']}, {init} init, {c['optimizer']}"
+
+
+def _axes(ax, figsize=None):
+    if ax is None:
+        _, ax = plt.subplots(figsize=figsize)
+    return ax
+
+
+def running_mean(values, window):
+    """Mean of each `window` consecutive values (the last ones, for the first few steps fewer)."""
+    csum = np.cumsum(np.insert(np.asarray(values, np.float64), 0, 0.0))
+    n = np.minimum(np.arange(1, len(values) + 1), window)
+    return (csum[1:] - csum[np.arange(1, len(values) + 1) - n]) / n
+
+
+def plot_loss(results, window=200, ax=None):
+    """Training loss per step, as a running mean, on a log scale."""
+    ax = _axes(ax)
+    for label, r in _as_dict(results).items():
+        ax.plot(running_mean(r.losses, window), label=label)
+    ax.set(yscale="log", xlabel="step", ylabel=f"loss (running mean of {window} steps)",
+           title="Training loss")
+    ax.legend(fontsize="small")
+    return ax
+
+
+def plot_estimate(results, ax=None):
+    """The trained net's estimate against its input; a perfect copy lies on the dashed line."""
+    ax = _axes(ax)
+    x = np.linspace(-1.0, 1.0, 201, dtype=np.float32)
+    ax.plot(x, x, "k--", lw=1, label="target: estimate = x")
+    for label, r in _as_dict(results).items():
+        ax.plot(x, r.predict(x), label=label)
+    ax.set(xlabel="input x", ylabel="estimate 2·output", title="What the trained net outputs",
+           xlim=(-1, 1), ylim=(-1.3, 1.3))
+    ax.legend(fontsize="small")
+    return ax
+
+
+def plot_estimate_over_steps(result, ax=None):
+    """The estimate on a few inputs as training goes on: lines that stay together mean 'stuck'."""
+    ax = _axes(ax)
+    picks = np.linspace(0, len(result.probe_x) - 1, 5).astype(int)
+    for i in picks:
+        ax.plot(result.record_steps, result.probe_estimates[:, i], label=f"x = {result.probe_x[i]:+.1f}")
+    ax.set(xlabel="step", ylabel="estimate 2·output", title=f"Estimate during training ({describe(result)})")
+    ax.legend(fontsize="small", ncol=5, loc="lower center")
+    return ax
+
+
+def plot_distributions(result, kind="weights", layers=None, axes=None):
+    """TensorBoard-style 'distribution over steps': percentile bands of a layer's values.
+
+    kind is one of "weights", "biases", "grads", "activations". The darkest band is the middle
+    38% of values, the lightest the full range; watch the y-axis scale of each panel.
+    """
+    if kind not in KINDS:
+        raise ValueError(f"unknown kind {kind!r}; valid choices: {', '.join(map(repr, KINDS))}")
+    series = getattr(result, kind)
+    names = result.layer_names[:len(series)]
+    layers = range(len(series)) if layers is None else layers
+    layers = list(layers)
+    if axes is None:
+        _, axes = plt.subplots(1, len(layers), figsize=(3.2 * len(layers), 2.8), squeeze=False)
+        axes = axes[0]
+    steps = result.record_steps
+    for ax, i in zip(axes, layers):
+        bands = np.percentile(series[i], PERCENTILES, axis=1)
+        for k in range(len(PERCENTILES) // 2):
+            ax.fill_between(steps, bands[k], bands[-1 - k], color="tab:orange", alpha=0.18 + 0.12 * k, lw=0)
+        ax.plot(steps, bands[len(PERCENTILES) // 2], color="tab:red", lw=1)
+        ax.set(title=f"{names[i]}: {KINDS[kind]}", xlabel="step")
+        ax.ticklabel_format(axis="y", style="sci", scilimits=(-2, 3))
+    axes[0].set_ylabel("value (percentile bands)")
+    axes[0].figure.tight_layout()
+    return axes
+
+
+def plot_grad_std(results, predicted=True, ax=None):
+    """Each layer's kernel-gradient std over the run (dots); the chain-rule prediction at init (x)."""
+    ax = _axes(ax, figsize=(10, 3.6))
+    for n, (label, r) in enumerate(_as_dict(results).items()):
+        color = f"C{n}"
+        stds = [g.std() for g in r.grads]
+        layers = np.arange(1, len(stds) + 1)
+        ax.plot(layers, stds, "o-", color=color, label=f"{label}: measured")
+        if predicted:
+            c = r.config
+            ax.plot(layers, predict_grad_std(c["depth"], c["init"], c["sigma"], c["seed"]),
+                    "x--", color=color, ms=9, label=f"{label}: predicted at init")
+    ax.set(yscale="log", xlabel="weight layer (1 = first hidden, last = output)",
+           ylabel="std of kernel gradient", title="Gradient scale per layer")
+    ax.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
+    ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.02, 1.0))
+    ax.figure.tight_layout()
+    return ax
+
+
+def plot_update_ratio(result, ax=None):
+    """|update| / |weights| per layer over steps; about 1e-3 is the usual healthy rate."""
+    ax = _axes(ax)
+    for i, name in enumerate(result.layer_names):
+        ratio = np.where(result.update_ratio[:, i] > 0, result.update_ratio[:, i], np.nan)
+        ax.plot(result.record_steps, ratio, label=name)
+    ax.axhline(1e-3, color="k", ls="--", lw=1, label="1e-3 reference")
+    ax.set(yscale="log", xlabel="step", ylabel="|lr·update| / |weights|",
+           title=f"Update : data ratio ({describe(result)})")
+    ax.legend(fontsize="small", ncol=2)
+    return ax
+
+
+def plot_layer_report(result):
+    """Karpathy's four diagnostics for one run: activations, gradients, grad:data, update:data."""
+    fig, axes = plt.subplots(2, 2, figsize=(11, 6.5))
+    (a_act, a_grad), (a_gd, a_upd) = axes
+    for i, acts in enumerate(result.activations):
+        a_act.hist(acts[-1], bins=40, histtype="step", label=f"hidden {i + 1} ({np.mean(acts[-1] > 0):.0%} > 0)")
+    a_act.set(yscale="log", xlabel="ReLU output on x in [-1, 1]", ylabel="count",
+              title="Activations at the end of training")
+    a_act.legend(fontsize="small")
+    for name, g in zip(result.layer_names, result.grads):
+        spread = np.std(g[-1]) or 1e-30
+        a_grad.hist(g[-1] / spread, bins=40, histtype="step", label=f"{name} (std {np.std(g[-1]):.1e})")
+    a_grad.set(xlabel="kernel gradient / its std", ylabel="count",
+               title="Gradients at the last recording (shapes; scales in legend)")
+    a_grad.legend(fontsize="small")
+    ratios = [np.std(g) / max(np.std(w), 1e-30) for g, w in zip(result.grads, result.weights)]
+    a_gd.bar(result.layer_names, ratios, color="tab:purple")
+    a_gd.set(yscale="log", ylabel="std(gradient) / std(weights)", title="Gradient : data ratio per layer")
+    a_gd.tick_params(axis="x", labelrotation=30)
+    plot_update_ratio(result, ax=a_upd)
+    fig.suptitle(describe(result))
+    fig.tight_layout()
+    return axes

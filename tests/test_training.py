@@ -1,0 +1,152 @@
+"""Behaviour of helpers.train_net: who learns, who is stuck, and why."""
+import math
+
+import numpy as np
+import pytest
+
+import helpers
+from helpers import legacy, training
+
+GRID = np.linspace(-1.0, 1.0, 101, dtype=np.float32)
+
+
+@pytest.fixture(scope="module")
+def shallow():
+    return helpers.train_net(depth=1)
+
+
+@pytest.fixture(scope="module")
+def deep():
+    return helpers.train_net(depth=2)
+
+
+def test_shallow_seed_net_learns_the_identity(shallow):
+    assert np.mean(np.abs(shallow.predict(GRID) - GRID)) < 0.05
+    assert shallow.losses[-500:].mean() < 0.01 * shallow.losses[:500].mean()
+
+
+def test_deeper_seed_net_is_stuck_at_a_constant(deep):
+    estimate = deep.predict(GRID)
+    assert np.ptp(estimate) < 1e-4                       # the same output for every x
+    assert np.mean(np.abs(estimate - GRID)) > 0.45       # so about |x| wrong on average
+    # and it stayed that way for the whole run, not just at the end
+    assert np.ptp(deep.probe_estimates, axis=1).max() < 1e-4
+
+
+def test_deeper_glorot_net_learns():
+    result = helpers.train_net(depth=2, init="glorot")
+    assert np.mean(np.abs(result.predict(GRID) - GRID)) < 0.05
+
+
+def test_first_layer_gradients_are_over_100x_smaller_in_the_deeper_net(shallow, deep):
+    ratio = np.std(shallow.grads[0]) / np.std(deep.grads[0])
+    assert ratio >= 100, ratio
+
+
+def test_chain_rule_prediction_matches_measured_gradients_at_init():
+    for depth in (1, 2, 3):
+        measured = helpers.measure_grad_std(depth, "seed")
+        predicted = helpers.predict_grad_std(depth, "seed")
+        assert np.all(np.abs(np.log10(np.divide(measured, predicted))) < 0.3), (measured, predicted)
+
+
+def test_seed_net_gradients_never_reach_the_clip(deep):
+    assert deep.max_abs_grad.max() < 4.5
+    unclipped = helpers.train_net(depth=2, clip=float("inf"))
+    np.testing.assert_array_equal(unclipped.losses, deep.losses)
+
+
+def test_same_seed_same_run_other_seed_other_run(deep):
+    again = helpers.train_net(depth=2)
+    np.testing.assert_array_equal(again.losses, deep.losses)
+    for a, b in zip(again.grads, deep.grads):
+        np.testing.assert_array_equal(a, b)
+    other = helpers.train_net(depth=2, seed=1)
+    assert not np.array_equal(other.losses, deep.losses)
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "adam"])
+def test_compiled_loop_matches_keras_layers_and_optimizer(optimizer):
+    ours = helpers.train_net(depth=2, init="glorot", steps=300, optimizer=optimizer, lr=1e-2)
+    keras_losses, _ = legacy.train_eager(depth=2, init="glorot", steps=300, optimizer=optimizer, lr=1e-2)
+    np.testing.assert_allclose(ours.losses, keras_losses, rtol=1e-4, atol=1e-6)
+
+
+def test_adam_rescues_depth_2_but_not_depth_5_from_the_tiny_init():
+    assert np.mean(np.abs(helpers.train_net(depth=2, optimizer="adam").predict(GRID) - GRID)) < 0.05
+    assert np.ptp(helpers.train_net(depth=5, optimizer="adam").predict(GRID)) < 1e-4
+
+
+def test_recordings_have_the_promised_shapes(deep):
+    n = len(deep.record_steps)
+    assert n == 100 and deep.record_steps[1] == 100
+    assert [w.shape for w in deep.weights] == [(n, 16), (n, 256), (n, 16)]
+    assert [g.shape for g in deep.grads] == [(n, 16), (n, 256), (n, 16)]
+    assert [a.shape for a in deep.activations] == [(n, 41 * 16)] * 2
+    assert deep.update_ratio.shape == (n, 3) and deep.losses.shape == (10_000,)
+    # the first recording is the initial state
+    np.testing.assert_array_equal(deep.weights[0][0], training.initial_params(2)[0][0].ravel())
+
+
+def test_update_ratio_is_lr_times_clipped_gradient_over_weights_for_sgd(deep):
+    r = 7
+    expected = 1e-3 * np.linalg.norm(deep.grads[0][r]) / np.linalg.norm(deep.weights[0][r])
+    assert math.isclose(deep.update_ratio[r, 0], expected, rel_tol=1e-4)
+
+
+def test_predict_matches_the_recorded_estimates_of_the_final_weights():
+    result = helpers.train_net(depth=2, init="he", steps=200, record_every=199)
+    final = helpers.train_net(depth=2, init="he", steps=201, record_every=200)
+    np.testing.assert_allclose(result.predict(result.probe_x), final.probe_estimates[1], atol=1e-5)
+    with pytest.raises(ValueError, match="1-D"):
+        result.predict(np.zeros((3, 1)))
+
+
+def test_full_autoencoder_batch_loss_learns_faster_than_single_samples():
+    single = helpers.train_net(depth=2, init="glorot", steps=2000)
+    batch = helpers.train_net(depth=2, init="glorot", steps=2000, batch_size=32)
+    err = lambda r: np.mean(np.abs(r.predict(GRID) - GRID))  # noqa: E731
+    assert err(batch) < err(single)
+
+
+def test_divergence_is_reported_with_its_step():
+    with pytest.raises(helpers.TrainingDiverged, match=r"diverged at step \d+") as info:
+        helpers.train_net(depth=3, init="he", lr=50.0, clip=float("inf"), steps=500)
+    step = info.value.step
+    assert np.all(np.isfinite(info.value.result.losses[:step]))
+    assert not np.isfinite(info.value.result.losses[step])
+
+
+def test_tensorboard_histograms_are_written(tmp_path):
+    helpers.train_net(depth=2, steps=200, logdir=tmp_path)
+    event_files = list(tmp_path.glob("events.out.tfevents.*"))
+    assert event_files and event_files[0].stat().st_size > 10_000
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(init="xavier"), r"unknown init 'xavier'; valid choices: 'seed', 'glorot', 'he', 'normal'"),
+    (dict(optimizer="rmsprop"), r"unknown optimizer 'rmsprop'; valid choices: 'sgd', 'adam'"),
+    (dict(depth=0), r"depth must be a whole number of hidden layers from 1 to 20, got 0"),
+    (dict(depth=21), r"from 1 to 20, got 21"),
+    (dict(depth=2.5), r"depth must be a whole number"),
+    (dict(steps=0), r"steps must be a whole number from 1 to"),
+    (dict(lr=0), r"lr \(learning rate\) must be a finite number > 0, got 0"),
+    (dict(lr=-1e-3), r"lr \(learning rate\) must be a finite number > 0, got -0.001"),
+    (dict(lr=float("nan")), r"lr \(learning rate\) must be a finite number > 0"),
+    (dict(clip=0), r"clip must be a number > 0"),
+    (dict(clip=-4.5), r"clip must be a number > 0"),
+    (dict(init="normal", sigma=0), r"sigma .* must be a finite number > 0"),
+    (dict(seed=-1), r"seed must be a whole number"),
+    (dict(record_every=0), r"record_every must be a whole number from 1 to steps"),
+    (dict(batch_size=0), r"batch_size must be a whole number"),
+])
+def test_bad_input_names_the_valid_choices(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        helpers.train_net(**{"steps": 100, **kwargs})
+
+
+def test_tf1_graph_and_session_show_the_same_story():
+    _, grid, shallow = legacy.train_tf1(depth=1, steps=10_000)
+    _, _, deep = legacy.train_tf1(depth=2, steps=3000)
+    assert np.mean(np.abs(shallow - grid)) < 0.1
+    assert np.ptp(deep) < 1e-4
