@@ -7,6 +7,7 @@ Modules, named for what they hold:
     plots          matplotlib views of a training run
     legacy         the same training written TF1-style (placeholders, Session)
     partial_update notebook 04: move one output while holding the other
+    projection     a projected gradient step that holds chosen outputs of any Keras model
     exercises      check() for the exercises at the end of each notebook
 """
 import os as _os
@@ -21,6 +22,6 @@ from .partial_update import partial_update_table, projected_step  # noqa: E402
 from .training import (INITS, OPTIMIZERS, TrainingDiverged, TrainResult,  # noqa: E402
                        initial_params, train_net)
 from .theory import backward_factor, measure_grad_std, predict_grad_std  # noqa: E402
-from .plots import (describe, plot_distributions, plot_estimate,  # noqa: E402
+from .plots import (describe, plot_active_fraction, plot_distributions, plot_estimate,  # noqa: E402
                     plot_estimate_over_steps, plot_grad_std, plot_layer_report, plot_loss,
                     plot_update_ratio)

@@ -73,3 +73,29 @@ def _check_02_2(answer):
     if value > truth:
         return False, f"sigma = {value:g} learns, but a smaller sigma in the list does too."
     return False, f"sigma = {value:g} is still stuck: its gradients vanish like the seed's."
+
+
+@exercise("03.1")
+def _check_03_1(answer):
+    choices = ("seed", "glorot", "he")
+    if not isinstance(answer, str) or answer.lower() not in choices:
+        return False, f"Give one of {', '.join(map(repr, choices))}."
+    if answer.lower() == "he":
+        return True, ("Yes: He's sigma_w = sqrt(2 / fan_in) makes sqrt(fan_out / 2) * sigma_w = "
+                      f"{backward_factor(16, np.sqrt(2 / 16)):.2f} for a 16 -> 16 layer.")
+    factor = backward_factor(16, 1e-3 if answer.lower() == "seed" else np.sqrt(2 / 32))
+    return False, f"{answer!r} gives a factor of {factor:.3g}, not 1."
+
+
+@exercise("03.2")
+def _check_03_2(answer):
+    value = _number(answer)
+    if value is None or value != int(value) or not 1 <= value <= 8:
+        return False, "Give a depth from 1 to 8."
+    learns = [mean_error(train_net(depth=d, optimizer="adam")) < 0.05 for d in range(1, 9)]
+    truth = max(d for d, ok in zip(range(1, 9), learns) if ok)
+    if int(value) == truth:
+        return True, f"Yes: depth {truth}. One layer deeper, Adam's full-size bias steps kill the last hidden layer."
+    if learns[int(value) - 1]:
+        return False, f"Depth {int(value)} learns, but a deeper one does too."
+    return False, f"Depth {int(value)} is stuck with Adam: look at its mean error."

@@ -279,82 +279,84 @@ STYLE = {   # twins that must coincide are drawn dashed on top of each other
 
 
 def plot_runs(table, title):
-    """Three panels against step: loss on output 2, output 1's max drift on the batch and held out.
-
-    A method whose drift is exactly zero all along is named in the drift panels' titles
-    instead (a log axis cannot show 0). Diverged runs stop where they diverged.
+    """Three panels against step (log axes): loss on output 2, output 1's max drift on the batch
+    and on the held-out inputs. A method whose drift stays exactly 0 cannot be drawn on a log
+    axis; the legend says so. Diverged runs stop where they diverged.
     """
-    fig, axes = plt.subplots(1, 3, figsize=(12, 3.6))
-    never_moved = []
+    fig, axes = plt.subplots(1, 3, figsize=(12, 3.8))
     for method, row in table.items():
         history = row["history"]
-        axes[0].plot(history["loss2"], label=method, **STYLE[method])
-        if history["drift_train"].max() == 0 and history["drift_heldout"].max() == 0:
-            never_moved.append(method)
-            continue
+        steps = np.arange(1, len(history["loss2"]))
+        held = history["drift_train"].max() == 0 and history["drift_heldout"].max() == 0
+        axes[0].plot(steps, history["loss2"][1:], label=method + (" (drift exactly 0)" if held else ""),
+                     **STYLE[method])
         for ax, key in ((axes[1], "drift_train"), (axes[2], "drift_heldout")):
-            ax.plot(np.arange(1, len(history[key])), history[key][1:], **STYLE[method])
-    zero = f"\n(exactly 0, not drawn: {', '.join(never_moved)})" if never_moved else ""
-    axes[0].set(title=f"{title}: loss on output 2", xlabel="step", ylabel="MSE of output 2 (log)", yscale="log")
-    axes[1].set(title="output 1 drift, training batch" + zero, xlabel="step",
-                ylabel="max |out1(t) - out1(0)| (log)", yscale="log")
-    axes[2].set(title="output 1 drift, 256 held-out inputs" + zero, xlabel="step",
-                ylabel="max |out1(t) - out1(0)| (log)", yscale="log")
+            if not held:
+                ax.plot(steps, history[key][1:], **STYLE[method])
+    drift = "max |out1(t) - out1(0)| (log)"
+    for ax, panel, ylabel in ((axes[0], "loss on output 2", "MSE of output 2 (log)"),
+                              (axes[1], "output 1 drift: training batch", drift),
+                              (axes[2], "output 1 drift: 256 held-out inputs", drift)):
+        ax.set(title=panel, xlabel="step (log)", ylabel=ylabel, xscale="log", yscale="log")
+    fig.suptitle(title)
     fig.legend(loc="center right", fontsize=8, frameon=False)
-    fig.tight_layout(rect=(0, 0, 0.85, 1))
+    fig.tight_layout(rect=(0, 0, 0.8, 1))
     return axes
 
 
 # ----------------------------------------------------------------------------- exercises
-def _as_number(answer):
+def _grade_number(answer, ask, hint, right, explain, mistakes=(), tol=0.0):
+    """Grade a numeric answer: the placeholder, a non-number, the right value, known mistakes."""
+    if answer is None:
+        return False, ask
     if isinstance(answer, bool) or not isinstance(answer, numbers.Real) or not np.isfinite(answer):
-        return None
-    return float(answer)
+        return False, "Answer with one number. " + hint
+    if abs(answer - right) <= tol:
+        return True, "Right: " + explain
+    for wrong, why in mistakes:
+        if abs(answer - wrong) <= tol:
+            return False, f"{why} {hint}"
+    return False, f"Not {answer:g}. {hint}"
 
 
 @exercise("04.1")
 def _check_04_1(answer):
-    hint = ("Count the parameters output 1 depends on in the 3 -> 4 -> 2 net: J has one row per "
-            "sample, so its rank can grow until it reaches that count.")
-    n = _as_number(answer)
-    if n is None:
-        return False, "Answer with one whole number (the smallest n). " + hint
-    if n == 21:
-        return True, ("Right: output 1 depends on W1 (12), b1 (4), W2[:, 0] (4) and b2[0] (1) = 21 "
-                      "parameters. From n = 21 samples J has rank 21, its null space is just "
-                      "output 2's own head (W2[:, 1], b2[1]), and projection = head-only training.")
-    if n == 26:
-        return False, ("26 is every parameter, but W2[:, 1] and b2[1] never touch output 1: their "
-                       "columns of J are zero, so they always stay in the null space. " + hint)
-    if n == 5:
-        return False, "5 is the size of output 2's head, what is LEFT at the limit. " + hint
-    return False, f"Not {answer:g}. " + hint
+    return _grade_number(
+        answer, ask="Replace None by a whole number: the smallest n. Start from section 9's count of 21.",
+        hint=("Count the parameters output 1 depends on in the 3 -> 6 -> 2 net (W1, b1, and output 1's "
+              "column of W2 and entry of b2): J has one row per sample, so its rank grows up to that count."),
+        right=31, explain=("output 1 depends on W1 (18), b1 (6), W2[:, 0] (6) and b2[0] (1) = 31 parameters. "
+                           "From n = 31 samples J has rank 31, its null space is just output 2's own head "
+                           "(W2[:, 1], b2[1]), and projection = head-only training."),
+        mistakes=[(38, "38 is every parameter, but W2[:, 1] and b2[1] never touch output 1: their columns "
+                       "of J are zero, so they always stay in the null space."),
+                  (7, "7 is the size of output 2's head, what is LEFT at the limit."),
+                  (21, "21 is the answer for 4 hidden units (section 9); this net has 6.")])
 
 
 @exercise("04.2")
 def _check_04_2(answer):
-    hint = ("Along b2[0] alone the penalty is lam * n * (b2[0] - target)^2 on a batch of n = 8, "
-            "and gradient descent on a*(b - c)^2 with step lr is stable only if lr * 2a < 2.")
-    lam = _as_number(answer)
-    if lam is None:
-        return False, "Answer with one number (the largest stable lambda). " + hint
-    if abs(lam - 1.25) <= 0.02:
-        return True, ("Right: 1 / (lr * n) = 1 / (0.1 * 8) = 1.25. b2[0] moves output 1 on every "
-                      "sample alike, so its column of J is all ones and sigma_max^2 >= n whatever the "
-                      "hidden layer does; above 1.25 the b2[0] error is multiplied by "
-                      "|1 - 2 lr lam n| > 1 every step. That is why lam = 3 blows up (factor 3.8).")
-    if abs(lam - 0.66) <= 0.02:
-        return False, ("0.66 is the limit at the start, from sigma_max^2 of the starting J. The run "
-                       "at lam = 1 shows the hidden layer can shrink that; find what it cannot shrink. " + hint)
-    if abs(lam - 0.625) <= 0.01:
-        return False, "Close, but check the factor 2: the curvature of a*(b - c)^2 is 2a. " + hint
-    return False, f"Not {lam:g}. " + hint
+    return _grade_number(
+        answer, ask="Replace None by a number: the largest lambda. Look at b2[0]'s column of J alone.",
+        hint=("Along b2[0] alone the penalty is lam * n * (b2[0] - target)^2 on a batch of n = 8, and "
+              "gradient descent on a*(b - c)^2 with step lr is stable only if lr * 2a < 2."),
+        right=1.25, tol=0.015,
+        explain=("1 / (lr * n) = 1 / (0.1 * 8) = 1.25. b2[0] moves output 1 on every sample alike, so its "
+                 "column of J is all ones and sigma_max^2 >= n whatever the hidden layer does; above 1.25 "
+                 "the b2[0] error is multiplied by |1 - 2 lr lam n| > 1 every step. That is why lam = 3 "
+                 "blows up (factor 3.8)."),
+        mistakes=[(0.66, "0.66 is the limit at the start, from sigma_max^2 of the starting J. The run at "
+                         "lam = 1 shows the hidden layer can shrink that; find what it cannot shrink."),
+                  (0.625, "Close, but check the factor 2: the curvature of a*(b - c)^2 is 2a.")])
 
 
 @exercise("04.3")
 def _check_04_3(answer):
     hint = ("Write a function gn_correction(J, r) returning delta (length n_params) with "
             "J @ delta = -r and delta a combination of the rows of J (the least-norm solution).")
+    if answer is None:
+        return False, ("Replace None by your function gn_correction(J, r). Start from the projection "
+                       "formula of section 5: the answer has the same J^T (J J^T)^-1 shape.")
     if not callable(answer):
         return False, "Pass your function itself (no parentheses). " + hint
     rng = np.random.default_rng(4)

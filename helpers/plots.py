@@ -1,7 +1,8 @@
 """Matplotlib views of training runs: what the network does and what each layer goes through.
 
-Every function takes one TrainResult or a dict {label: TrainResult} where that makes sense,
-draws into `ax` if given (so the explorer can redraw in place), and returns the axes.
+Every function takes one TrainResult or a dict {label: TrainResult} where that makes sense and
+draws into `ax` (or `axes`) if given, so a notebook or the explorer can lay out its own figure;
+otherwise it makes a new figure. They return nothing, so a notebook cell shows only the figure.
 """
 import matplotlib.pyplot as plt
 import numpy as np
@@ -50,7 +51,6 @@ def plot_loss(results, window=200, ax=None):
     ax.set(yscale="log", xlabel="step", ylabel=f"loss (running mean of {window} steps)",
            title="Training loss")
     ax.legend(fontsize="small")
-    return ax
 
 
 def plot_estimate(results, ax=None):
@@ -63,7 +63,6 @@ def plot_estimate(results, ax=None):
     ax.set(xlabel="input x", ylabel="estimate 2·output", title="What the trained net outputs",
            xlim=(-1, 1), ylim=(-1.3, 1.3))
     ax.legend(fontsize="small")
-    return ax
 
 
 def plot_estimate_over_steps(result, ax=None):
@@ -74,7 +73,6 @@ def plot_estimate_over_steps(result, ax=None):
         ax.plot(result.record_steps, result.probe_estimates[:, i], label=f"x = {result.probe_x[i]:+.1f}")
     ax.set(xlabel="step", ylabel="estimate 2·output", title=f"Estimate during training ({describe(result)})")
     ax.legend(fontsize="small", ncol=5, loc="lower center")
-    return ax
 
 
 def plot_distributions(result, kind="weights", layers=None, axes=None):
@@ -102,7 +100,6 @@ def plot_distributions(result, kind="weights", layers=None, axes=None):
         ax.ticklabel_format(axis="y", style="sci", scilimits=(-2, 3))
     axes[0].set_ylabel("value (percentile bands)")
     axes[0].figure.tight_layout()
-    return axes
 
 
 def plot_grad_std(results, predicted=True, ax=None):
@@ -122,7 +119,6 @@ def plot_grad_std(results, predicted=True, ax=None):
     ax.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
     ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.02, 1.0))
     ax.figure.tight_layout()
-    return ax
 
 
 def plot_update_ratio(result, ax=None):
@@ -135,7 +131,16 @@ def plot_update_ratio(result, ax=None):
     ax.set(yscale="log", xlabel="step", ylabel="|lr·update| / |weights|",
            title=f"Update : data ratio ({describe(result)})")
     ax.legend(fontsize="small", ncol=2)
-    return ax
+
+
+def plot_active_fraction(result, ax=None):
+    """Share of each hidden layer's ReLUs that are on (> 0), over inputs x in [-1, 1], per step."""
+    ax = _axes(ax)
+    for i, acts in enumerate(result.activations):
+        ax.plot(result.record_steps, np.mean(acts > 0, axis=1), label=f"hidden {i + 1}")
+    ax.set(xlabel="step", ylabel="share of ReLUs on", ylim=(-0.03, 1.03),
+           title=f"Live units ({describe(result)})")
+    ax.legend(fontsize="small")
 
 
 def plot_layer_report(result):
@@ -160,4 +165,3 @@ def plot_layer_report(result):
     plot_update_ratio(result, ax=a_upd)
     fig.suptitle(describe(result))
     fig.tight_layout()
-    return axes

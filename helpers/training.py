@@ -209,75 +209,82 @@ def compiled_trainer(depth, optimizer, steps, record_every, batch_size):
     opt_update = {"sgd": _sgd, "adam": _adam}[optimizer]
     probe = tf.constant(PROBE_X[:, None])
 
-    @tf.function(jit_compile=True, reduce_retracing=False)
+    def pairs(flat):
+        return [(flat[2 * i], flat[2 * i + 1]) for i in range(n_layers)]
+
+    # autograph=False: the loops below are written as tf.while_loop directly, which traces
+    # faster than letting autograph convert Python loops.
+    @tf.function(jit_compile=True, autograph=False)
     def run(flat_params, lr, clip, seed):
-        params = [(flat_params[2 * i], flat_params[2 * i + 1]) for i in range(n_layers)]
         xs = draw_inputs(steps, batch_size, seed)
         state = ([tf.zeros_like(p) for p in flat_params],) * 2 if optimizer == "adam" else ()
 
-        def train_step(step, params, state):
-            flat = [p for layer in params for p in layer]
-            x = xs[step]
+        def train_step(step, flat, state):
+            x = tf.gather(xs, step)
             with tf.GradientTape() as tape:
                 tape.watch(flat)
-                _, out = _forward(params, x)
+                _, out = _forward(pairs(flat), x)
                 loss = tf.reduce_mean(tf.square(x - 2.0 * out))
             grads = tape.gradient(loss, flat)
             clipped = [tf.clip_by_value(g, -clip, clip) for g in grads]
             updates, state = opt_update(clipped, state, step, lr)
             new_flat = [p - u for p, u in zip(flat, updates)]
-            new_params = [(new_flat[2 * i], new_flat[2 * i + 1]) for i in range(n_layers)]
             max_grad = tf.stack([tf.maximum(tf.reduce_max(tf.abs(grads[2 * i])),
                                             tf.reduce_max(tf.abs(grads[2 * i + 1])))
                                  for i in range(n_layers)])
-            return loss, grads, updates, new_params, state, max_grad
+            return loss, grads, updates, new_flat, state, max_grad
 
-        losses = tf.TensorArray(tf.float32, size=steps)
-        rec_w = [tf.TensorArray(tf.float32, size=n_records) for _ in range(n_layers)]
-        rec_b = [tf.TensorArray(tf.float32, size=n_records) for _ in range(n_layers)]
-        rec_g = [tf.TensorArray(tf.float32, size=n_records) for _ in range(n_layers)]
-        rec_a = [tf.TensorArray(tf.float32, size=n_records) for _ in range(depth)]
-        rec_ratio = tf.TensorArray(tf.float32, size=n_records)
-        rec_est = tf.TensorArray(tf.float32, size=n_records)
-        max_abs_grad = tf.zeros([n_layers])
-        first_bad = tf.constant(-1)
-
-        for r in tf.range(n_records):
+        def chunk(r, flat, state, losses, max_abs_grad, first_bad, records):
             # Snapshot at the first step of each chunk, before its update ...
-            step = r * record_every
-            probe_acts, probe_out = _forward(params, probe)
-            snapshot = params
+            start = r * record_every
+            probe_acts, probe_out = _forward(pairs(flat), probe)
+            snapshot = flat
+
             # ... then train through the chunk, keeping the first step's gradients and updates
             # (one train_step in the graph, so XLA compiles it once).
-            first_grads = [tf.zeros_like(p) for layer in params for p in layer]
-            first_updates = first_grads
-            end = tf.minimum(step + record_every, steps)
-            while step < end:
-                loss, grads, updates, params, state, max_grad = train_step(step, params, state)
-                is_first = step == r * record_every
-                first_grads = [tf.where(is_first, g, f) for g, f in zip(grads, first_grads)]
-                first_updates = [tf.where(is_first, u, f) for u, f in zip(updates, first_updates)]
-                losses = losses.write(step, loss)
-                max_abs_grad = tf.maximum(max_abs_grad, max_grad)
-                first_bad = tf.where((first_bad < 0) & ~tf.math.is_finite(loss), step, first_bad)
-                step += 1
-            # (Whole lists are rebuilt, not assigned item by item, so that autograph carries
-            # them through the loop.)
-            rec_w = [ta.write(r, tf.reshape(w, [-1])) for ta, (w, _) in zip(rec_w, snapshot)]
-            rec_b = [ta.write(r, b) for ta, (_, b) in zip(rec_b, snapshot)]
-            rec_g = [ta.write(r, tf.reshape(g, [-1])) for ta, g in zip(rec_g, first_grads[0::2])]
-            rec_a = [ta.write(r, tf.reshape(a, [-1])) for ta, a in zip(rec_a, probe_acts)]
-            rec_ratio = rec_ratio.write(r, tf.stack(
-                [tf.norm(u) / tf.norm(w) for u, (w, _) in zip(first_updates[0::2], snapshot)]))
-            rec_est = rec_est.write(r, 2.0 * probe_out[:, 0])
+            def step_body(step, flat, state, losses, max_abs_grad, first_bad, first_g, first_u):
+                loss, grads, updates, flat, state, max_grad = train_step(step, flat, state)
+                is_first = tf.equal(step, start)
+                first_g = [tf.where(is_first, g, f) for g, f in zip(grads, first_g)]
+                first_u = [tf.where(is_first, u, f) for u, f in zip(updates, first_u)]
+                bad = tf.logical_and(first_bad < 0, tf.logical_not(tf.math.is_finite(loss)))
+                return (step + 1, flat, state, losses.write(step, loss),
+                        tf.maximum(max_abs_grad, max_grad), tf.where(bad, step, first_bad),
+                        first_g, first_u)
 
+            zeros = [tf.zeros_like(p) for p in flat]
+            end = tf.minimum(start + record_every, steps)
+            _, flat, state, losses, max_abs_grad, first_bad, first_g, first_u = tf.while_loop(
+                lambda step, *_: step < end, step_body,
+                (start, flat, state, losses, max_abs_grad, first_bad, zeros, zeros))
+
+            w, b, g, a, ratio, est = records
+            records = (
+                [ta.write(r, tf.reshape(k, [-1])) for ta, k in zip(w, snapshot[0::2])],
+                [ta.write(r, bias) for ta, bias in zip(b, snapshot[1::2])],
+                [ta.write(r, tf.reshape(grad, [-1])) for ta, grad in zip(g, first_g[0::2])],
+                [ta.write(r, tf.reshape(act, [-1])) for ta, act in zip(a, probe_acts)],
+                ratio.write(r, tf.stack([tf.norm(u) / tf.norm(k)
+                                         for u, k in zip(first_u[0::2], snapshot[0::2])])),
+                est.write(r, 2.0 * probe_out[:, 0]))
+            return r + 1, flat, state, losses, max_abs_grad, first_bad, records
+
+        def arrays(n):
+            return [tf.TensorArray(tf.float32, size=n_records) for _ in range(n)]
+
+        records = (arrays(n_layers), arrays(n_layers), arrays(n_layers), arrays(depth),
+                   tf.TensorArray(tf.float32, size=n_records), tf.TensorArray(tf.float32, size=n_records))
+        _, flat, _, losses, max_abs_grad, first_bad, records = tf.while_loop(
+            lambda r, *_: r < n_records, chunk,
+            (tf.constant(0), list(flat_params), state, tf.TensorArray(tf.float32, size=steps),
+             tf.zeros([n_layers]), tf.constant(-1), records))
+        w, b, g, a, ratio, est = records
         return dict(
             losses=losses.stack(),
-            weights=[t.stack() for t in rec_w], biases=[t.stack() for t in rec_b],
-            grads=[t.stack() for t in rec_g], activations=[t.stack() for t in rec_a],
-            update_ratio=rec_ratio.stack(), probe_estimates=rec_est.stack(),
-            max_abs_grad=max_abs_grad, first_bad=first_bad,
-            params=[p for layer in params for p in layer])
+            weights=[t.stack() for t in w], biases=[t.stack() for t in b],
+            grads=[t.stack() for t in g], activations=[t.stack() for t in a],
+            update_ratio=ratio.stack(), probe_estimates=est.stack(),
+            max_abs_grad=max_abs_grad, first_bad=first_bad, params=flat)
 
     return run
 
