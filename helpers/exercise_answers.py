@@ -3,7 +3,7 @@ import numpy as np
 
 from .exercises import exercise
 from .plots import running_mean
-from .theory import backward_factor, predict_grad_std
+from .theory import backward_factor, measure_grad_std
 from .training import train_net
 
 GRID = np.linspace(-1.0, 1.0, 101, dtype=np.float32)
@@ -49,16 +49,16 @@ def _check_01_2(answer):
 
 @exercise("02.1")
 def _check_02_1(answer):
-    truth = predict_grad_std(2)[0] / predict_grad_std(3)[0]
+    measured = measure_grad_std(3)
+    truth = 1 + int(np.argmin(measured[:3]))
     value = _number(answer)
-    if value is None:
-        return False, "Give the ratio depth-2 gradient / depth-3 gradient, a number bigger than 1."
-    if value < 1:
-        return False, "That is depth 3 / depth 2; the question asks for depth 2 / depth 3 (bigger than 1)."
-    if abs(value / truth - 1) < 0.1:
-        return True, (f"Yes: about {truth:.0f}. Close to 1 / {backward_factor():.4f} = "
-                      f"{1 / backward_factor():.0f}, the inverse of one layer's factor.")
-    return False, f"Not quite ({value:g}). Divide helpers.predict_grad_std(2)[0] by helpers.predict_grad_std(3)[0]."
+    if value not in (1, 2, 3):
+        return False, "Give a hidden layer's number: 1, 2 or 3."
+    if value == truth:
+        return True, (f"Yes: layer {truth} ({measured[truth - 1]:.1e}). Its backward signal has come down "
+                      "two layers and its input is a tiny hidden activation, not x.")
+    return False, (f"Layer {int(value)} gets {measured[int(value) - 1]:.1e}. Multiply the two factors "
+                   "for each layer: the delta arriving and the activation coming in.")
 
 
 @exercise("02.2")
@@ -95,7 +95,8 @@ def _check_03_2(answer):
     learns = [mean_error(train_net(depth=d, optimizer="adam")) < 0.05 for d in range(1, 9)]
     truth = max(d for d, ok in zip(range(1, 9), learns) if ok)
     if int(value) == truth:
-        return True, f"Yes: depth {truth}. One layer deeper, Adam's full-size bias steps kill the last hidden layer."
+        return True, (f"Yes: depth {truth}. One layer deeper, the bottom layers' gradients fall below "
+                      "Adam's epsilon and freeze, while full-size bias steps kill the layers above.")
     if learns[int(value) - 1]:
         return False, f"Depth {int(value)} learns, but a deeper one does too."
     return False, f"Depth {int(value)} is stuck with Adam: look at its mean error."

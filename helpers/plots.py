@@ -7,7 +7,7 @@ otherwise it makes a new figure. They return nothing, so a notebook cell shows o
 import matplotlib.pyplot as plt
 import numpy as np
 
-from .theory import predict_grad_std
+from .theory import measure_grad_std, predict_grad_std
 from .training import TrainResult
 
 PERCENTILES = (0, 7, 16, 31, 50, 69, 84, 93, 100)   # TensorBoard's "distribution" bands
@@ -72,7 +72,8 @@ def plot_estimate_over_steps(result, ax=None):
     for i in picks:
         ax.plot(result.record_steps, result.probe_estimates[:, i], label=f"x = {result.probe_x[i]:+.1f}")
     ax.set(xlabel="step", ylabel="estimate 2·output", title=f"Estimate during training ({describe(result)})")
-    ax.legend(fontsize="small", ncol=5, loc="lower center")
+    ax.legend(fontsize="small", title="input", loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    ax.figure.tight_layout()
 
 
 def plot_distributions(result, kind="weights", layers=None, axes=None):
@@ -96,24 +97,31 @@ def plot_distributions(result, kind="weights", layers=None, axes=None):
         for k in range(len(PERCENTILES) // 2):
             ax.fill_between(steps, bands[k], bands[-1 - k], color="tab:orange", alpha=0.18 + 0.12 * k, lw=0)
         ax.plot(steps, bands[len(PERCENTILES) // 2], color="tab:red", lw=1)
-        ax.set(title=f"{names[i]}: {KINDS[kind]}", xlabel="step")
+        ax.set(title=f"{names[i]}: {KINDS[kind]}\n(std over the run {np.std(series[i]):.1e})", xlabel="step")
         ax.ticklabel_format(axis="y", style="sci", scilimits=(-2, 3))
     axes[0].set_ylabel("value (percentile bands)")
     axes[0].figure.tight_layout()
 
 
-def plot_grad_std(results, predicted=True, ax=None):
-    """Each layer's kernel-gradient std over the run (dots); the chain-rule prediction at init (x)."""
+def plot_grad_std(results, predicted=True, measured="run", ax=None):
+    """Each layer's kernel-gradient std (dots) and the chain-rule prediction at init (crosses).
+
+    measured="run": the std over all recordings of the run; "init": over 1,000 inputs at the
+    initial weights (helpers.measure_grad_std), which is what the prediction is about.
+    """
+    if measured not in ("run", "init"):
+        raise ValueError(f"measured must be 'run' or 'init', got {measured!r}")
     ax = _axes(ax, figsize=(10, 3.6))
     for n, (label, r) in enumerate(_as_dict(results).items()):
-        color = f"C{n}"
-        stds = [g.std() for g in r.grads]
+        color, c = f"C{n}", r.config
+        args = (c["depth"], c["init"], c["sigma"], c["seed"], c.get("bias"))
+        stds = [g.std() for g in r.grads] if measured == "run" else measure_grad_std(*args)
         layers = np.arange(1, len(stds) + 1)
-        ax.plot(layers, stds, "o-", color=color, label=f"{label}: measured")
+        ax.plot(layers, stds, "o-", color=color,
+                label=f"{label}: measured {'over the run' if measured == 'run' else 'at init'}")
         if predicted:
-            c = r.config
-            ax.plot(layers, predict_grad_std(c["depth"], c["init"], c["sigma"], c["seed"]),
-                    "x--", color=color, ms=9, label=f"{label}: predicted at init")
+            ax.plot(layers, predict_grad_std(*args), "x--", color=color, ms=9,
+                    label=f"{label}: predicted at init")
     ax.set(yscale="log", xlabel="weight layer (1 = first hidden, last = output)",
            ylabel="std of kernel gradient", title="Gradient scale per layer")
     ax.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
@@ -136,11 +144,13 @@ def plot_update_ratio(result, ax=None):
 def plot_active_fraction(result, ax=None):
     """Share of each hidden layer's ReLUs that are on (> 0), over inputs x in [-1, 1], per step."""
     ax = _axes(ax)
+    styles = ["-", "--", ":", "-."]
     for i, acts in enumerate(result.activations):
-        ax.plot(result.record_steps, np.mean(acts > 0, axis=1), label=f"hidden {i + 1}")
+        ax.plot(result.record_steps, np.mean(acts > 0, axis=1), styles[i % 4], lw=2 if i < 4 else 1,
+                label=f"hidden {i + 1}")
     ax.set(xlabel="step", ylabel="share of ReLUs on", ylim=(-0.03, 1.03),
            title=f"Live units ({describe(result)})")
-    ax.legend(fontsize="small")
+    ax.legend(fontsize="small", loc="upper right", framealpha=0.6)
 
 
 def plot_layer_report(result):
@@ -153,14 +163,17 @@ def plot_layer_report(result):
               title="Activations at the end of training")
     a_act.legend(fontsize="small")
     for name, g in zip(result.layer_names, result.grads):
-        spread = np.std(g[-1]) or 1e-30
-        a_grad.hist(g[-1] / spread, bins=40, histtype="step", label=f"{name} (std {np.std(g[-1]):.1e})")
-    a_grad.set(xlabel="kernel gradient / its std", ylabel="count",
-               title="Gradients at the last recording (shapes; scales in legend)")
+        magnitude = np.abs(g[g != 0])
+        if magnitude.size:
+            a_grad.hist(np.log10(magnitude), bins=40, histtype="step", label=name)
+    a_grad.set(xlabel="log10 |kernel gradient|  (-6 means 1e-6)", ylabel="count",
+               title="Gradient sizes over the whole run")
     a_grad.legend(fontsize="small")
     ratios = [np.std(g) / max(np.std(w), 1e-30) for g, w in zip(result.grads, result.weights)]
-    a_gd.bar(result.layer_names, ratios, color="tab:purple")
-    a_gd.set(yscale="log", ylabel="std(gradient) / std(weights)", title="Gradient : data ratio per layer")
+    bars = a_gd.bar(result.layer_names, ratios, color="tab:purple")
+    a_gd.bar_label(bars, labels=[f"{r:.0e}" for r in ratios], fontsize="small")
+    a_gd.set(yscale="log", ylabel="std(gradient) / std(weights)", title="Gradient : data ratio per layer",
+             ylim=(min(ratios) / 3, max(ratios) * 10))
     a_gd.tick_params(axis="x", labelrotation=30)
     plot_update_ratio(result, ax=a_upd)
     fig.suptitle(describe(result))

@@ -13,13 +13,13 @@ import numpy as np
 from .training import forward_numpy, initial_params, layer_shapes
 
 
-def predict_grad_std(depth, init="seed", sigma=1e-3, seed=0):
+def predict_grad_std(depth, init="seed", sigma=1e-3, seed=0, bias=None):
     """Predicted std of each weight layer's kernel gradient at initialization (list, input -> output).
 
     Uses the actual initial weights' std per layer and the loss of the seed,
     (x - 2 * out)^2 with x ~ U(-1, 1), so dL/d(out) = -4 (x - 2 out) (about -4 x for tiny weights).
     """
-    params = initial_params(depth, init, sigma, seed)
+    params = initial_params(depth, init, sigma, seed, bias)
     sigma_w = [float(np.std(kernel)) for kernel, _ in params]
     bias_sq = [float(np.mean(bias ** 2)) for _, bias in params]
     shapes = layer_shapes(depth)
@@ -45,7 +45,7 @@ def backward_factor(fan_out=16, sigma_w=1e-3):
     return float(np.sqrt(fan_out / 2.0) * sigma_w)
 
 
-def measure_grad_std(depth, init="seed", sigma=1e-3, seed=0, n=1000):
+def measure_grad_std(depth, init="seed", sigma=1e-3, seed=0, bias=None, n=1000):
     """Measured std of each layer's kernel gradient at initialization, over n inputs x ~ U(-1, 1).
 
     The per-sample gradients are the Jacobian of the vector of per-sample losses
@@ -53,7 +53,7 @@ def measure_grad_std(depth, init="seed", sigma=1e-3, seed=0, n=1000):
     """
     import tensorflow as tf
 
-    params = [(tf.constant(k), tf.constant(b)) for k, b in initial_params(depth, init, sigma, seed)]
+    params = [(tf.constant(k), tf.constant(b)) for k, b in initial_params(depth, init, sigma, seed, bias)]
     kernels = [k for k, _ in params]
     x = tf.random.stateless_uniform([n, 1], seed=[seed, 1], minval=-1.0, maxval=1.0)
     with tf.GradientTape() as tape:

@@ -99,7 +99,8 @@ def _is_positive_number(value):
             and not math.isnan(value) and value > 0)
 
 
-def check_config(depth, init, steps, lr, optimizer, clip, seed, sigma, record_every, batch_size):
+def check_config(depth, init, steps, lr, optimizer, clip, seed, sigma, record_every, batch_size,
+                 bias=None):
     """Raise ValueError, naming the valid choices, for anything train_net cannot run."""
     if not _is_int(depth) or not 1 <= depth <= MAX_DEPTH:
         raise ValueError(f"depth must be a whole number of hidden layers from 1 to {MAX_DEPTH}, got {depth!r}")
@@ -121,6 +122,9 @@ def check_config(depth, init, steps, lr, optimizer, clip, seed, sigma, record_ev
         raise ValueError(f"record_every must be a whole number from 1 to steps={steps}, got {record_every!r}")
     if not _is_int(batch_size) or not 1 <= batch_size <= 4096:
         raise ValueError(f"batch_size must be a whole number from 1 to 4096, got {batch_size!r}")
+    if bias is not None and not (isinstance(bias, numbers.Real) and not isinstance(bias, bool)
+                                 and math.isfinite(bias)):
+        raise ValueError(f"bias must be None (the init's own biases) or a finite number, got {bias!r}")
 
 
 # ----------------------------------------------------------------------------------------------
@@ -131,28 +135,29 @@ def layer_shapes(depth):
     return [(1, WIDTH)] + [(WIDTH, WIDTH)] * (depth - 1) + [(WIDTH, 1)]
 
 
-def initializers(init, sigma=1e-3, seed=0):
+def initializers(init, sigma=1e-3, bias=None):
     """(kernel initializer factory, bias initializer factory); each factory takes a seed.
 
     "seed":   kernels and biases N(0, 1e-3), as in the original question
     "normal": kernels and biases N(0, sigma)
     "glorot": Glorot/Xavier uniform kernels, biases 0.1
     "he":     He normal kernels, biases 0.1
+    A number `bias` replaces the init's biases by that constant.
     """
+    constant = lambda value: lambda seed: keras.initializers.Constant(value)  # noqa: E731
     if init in ("seed", "normal"):
         std = 1e-3 if init == "seed" else sigma
-        normal = functools.partial(keras.initializers.RandomNormal, mean=0.0, stddev=std)
-        return normal, normal
-    constant = lambda seed: keras.initializers.Constant(0.1)  # noqa: E731 - seeds don't matter
-    if init == "glorot":
-        return keras.initializers.GlorotUniform, constant
-    return keras.initializers.HeNormal, constant
+        kernel = bias_init = functools.partial(keras.initializers.RandomNormal, mean=0.0, stddev=std)
+    else:
+        kernel = keras.initializers.GlorotUniform if init == "glorot" else keras.initializers.HeNormal
+        bias_init = constant(0.1)
+    return kernel, bias_init if bias is None else constant(bias)
 
 
 @functools.lru_cache(maxsize=256)
-def initial_params(depth, init="seed", sigma=1e-3, seed=0):
+def initial_params(depth, init="seed", sigma=1e-3, seed=0, bias=None):
     """The starting [(kernel, bias), ...] as numpy float32 arrays (cached: they never change)."""
-    kernel_init, bias_init = initializers(init, sigma)
+    kernel_init, bias_init = initializers(init, sigma, bias)
     params = []
     for layer, (fan_in, fan_out) in enumerate(layer_shapes(depth)):
         # A seeded Keras initializer gives the same values on every call: one seed per tensor.
@@ -290,11 +295,12 @@ def compiled_trainer(depth, optimizer, steps, record_every, batch_size):
 
 
 def train_net(depth=1, init="seed", steps=10_000, lr=1e-3, optimizer="sgd", clip=4.5, seed=0,
-              sigma=1e-3, record_every=None, batch_size=1, logdir=None):
+              sigma=1e-3, bias=None, record_every=None, batch_size=1, logdir=None):
     """Train the seed's net to copy its input and return a TrainResult.
 
     depth         hidden ReLU layers of width 16 (1 = the seed's working net, 2 = its stuck one)
     init          "seed" (N(0, 1e-3) everywhere), "glorot" or "he" (bias 0.1), "normal" (N(0, sigma))
+    bias          a number: start every bias at that constant instead of the init's own biases
     steps, lr     SGD/Adam steps, one x ~ U(-1, 1) each (or `batch_size` of them, loss averaged)
     optimizer     "sgd" or "adam"
     clip          every gradient entry is clipped to [-clip, clip] before the update
@@ -306,12 +312,13 @@ def train_net(depth=1, init="seed", steps=10_000, lr=1e-3, optimizer="sgd", clip
     """
     if record_every is None:
         record_every = max(1, steps // 100) if _is_int(steps) and steps >= 1 else 1
-    check_config(depth, init, steps, lr, optimizer, clip, seed, sigma, record_every, batch_size)
+    check_config(depth, init, steps, lr, optimizer, clip, seed, sigma, record_every, batch_size, bias)
+    bias = None if bias is None else float(bias)
     config = dict(depth=depth, init=init, steps=steps, lr=float(lr), optimizer=optimizer,
-                  clip=float(clip), seed=seed, sigma=float(sigma), record_every=record_every,
-                  batch_size=batch_size)
+                  clip=float(clip), seed=seed, sigma=float(sigma), bias=bias,
+                  record_every=record_every, batch_size=batch_size)
 
-    start = initial_params(depth, init, float(sigma), seed)
+    start = initial_params(depth, init, float(sigma), seed, bias)
     run = compiled_trainer(depth, optimizer, steps, record_every, batch_size)
     out = run([tf.constant(p) for layer in start for p in layer],
               tf.constant(lr, tf.float32), tf.constant(clip, tf.float32),

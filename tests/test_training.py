@@ -38,6 +38,15 @@ def test_deeper_glorot_net_learns():
     assert np.mean(np.abs(result.predict(GRID) - GRID)) < 0.05
 
 
+def test_bias_is_not_the_fix_the_weight_scale_is():
+    tiny_weights_bias_01 = helpers.train_net(depth=2, init="seed", bias=0.1)
+    assert np.all(tiny_weights_bias_01.activations[0][0] > 0)            # every unit on ...
+    assert np.ptp(tiny_weights_bias_01.predict(GRID)) < 1e-3              # ... and still stuck
+    glorot_bias_0 = helpers.train_net(depth=2, init="glorot", bias=0.0)
+    np.testing.assert_array_equal(glorot_bias_0.biases[0][0], np.zeros(16))
+    assert np.mean(np.abs(glorot_bias_0.predict(GRID) - GRID)) < 0.05
+
+
 def test_first_layer_gradients_are_over_100x_smaller_in_the_deeper_net(shallow, deep):
     ratio = np.std(shallow.grads[0]) / np.std(deep.grads[0])
     assert ratio >= 100, ratio
@@ -146,6 +155,8 @@ def test_tensorboard_histograms_are_written(tmp_path):
     (dict(seed=-1), r"seed must be a whole number"),
     (dict(record_every=0), r"record_every must be a whole number from 1 to steps"),
     (dict(batch_size=0), r"batch_size must be a whole number"),
+    (dict(bias=float("inf")), r"bias must be None \(the init's own biases\) or a finite number"),
+    (dict(bias="0.1"), r"bias must be None"),
 ])
 def test_bad_input_names_the_valid_choices(kwargs, message):
     with pytest.raises(ValueError, match=message):

@@ -1,0 +1,136 @@
+"""Binder's set-up, checked here without Docker.
+
+repo2docker reads binder/ (and then ignores the root's config files). `repo2docker --no-build` renders the
+Dockerfile it would build, which shows the Python it picks, when it copies the repository and what it pip-installs.
+jupyter-repo2docker comes from requirements-test.txt, which `make test` installs.
+"""
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from packaging.markers import default_environment
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+
+ROOT = Path(__file__).resolve().parent.parent
+BINDER = ROOT / "binder"
+
+# What mybinder.org runs: Linux on x86-64, with the Python of binder/runtime.txt.
+BINDER_PYTHON = BINDER.joinpath("runtime.txt").read_text().strip().removeprefix("python-")
+BINDER_ENV = {**default_environment(), "sys_platform": "linux", "platform_system": "Linux",
+              "platform_machine": "x86_64", "python_version": BINDER_PYTHON, "python_full_version": BINDER_PYTHON + ".0",
+              "implementation_name": "cpython", "platform_python_implementation": "CPython"}
+MAC_ENV = {**BINDER_ENV, "sys_platform": "darwin", "platform_system": "Darwin", "platform_machine": "arm64"}
+
+
+def read_requirements(path, env, _seen=None):
+    """The requirements a pip requirements file installs in `env`, as pip reads it.
+
+    Follows -r/--requirement lines relative to the file that contains them (as pip does), skips comments and
+    requirements whose environment marker is false in `env`. Returns {canonical name: Requirement}.
+    """
+    path = Path(path).resolve()
+    seen = _seen if _seen is not None else set()
+    assert path not in seen, f"{path} includes itself"
+    seen.add(path)
+    found = {}
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        line = raw.split(" #", 1)[0].strip() if not raw.lstrip().startswith("#") else ""
+        if not line:
+            continue
+        option = re.match(r"^(-r|--requirement)[\s=]+(\S+)$", line)
+        if option:
+            found.update(read_requirements(path.parent / option.group(2), env, seen))
+            continue
+        assert not line.startswith("-"), f"{path.name}: option line {line!r} is not understood by this check"
+        requirement = Requirement(line)
+        if requirement.marker is None or requirement.marker.evaluate(env):
+            name = canonicalize_name(requirement.name)
+            assert name not in found, f"{name} is required twice"
+            found[name] = requirement
+    return found
+
+
+def pins(requirements):
+    return {name: str(req.specifier) for name, req in requirements.items()}
+
+
+def test_runtime_txt_pins_python_311_or_312_and_the_dev_env_matches_it():
+    assert BINDER_PYTHON in ("3.11", "3.12"), BINDER_PYTHON
+    assert f"{sys.version_info.major}.{sys.version_info.minor}" in ("3.10", "3.11", "3.12")
+
+
+def test_every_root_requirement_is_pinned_exactly():
+    for env in (BINDER_ENV, MAC_ENV):
+        for name, spec in pins(read_requirements(ROOT / "requirements.txt", env)).items():
+            assert re.fullmatch(r"==\d+(\.\d+)*", spec), f"{name} is not pinned with ==: {spec!r}"
+
+
+@pytest.mark.parametrize("env", [BINDER_ENV, MAC_ENV], ids=["linux-x86_64", "macos-arm64"])
+def test_binder_requirements_resolve_to_the_root_pins(env):
+    binder = pins(read_requirements(BINDER / "requirements.txt", env))
+    root = pins(read_requirements(ROOT / "requirements.txt", env))
+    assert binder == root
+    if env is BINDER_ENV:  # Binder gets the CPU-only TensorFlow wheel
+        assert "tensorflow-cpu" in binder and "tensorflow" not in binder
+
+
+def test_the_reader_sees_a_pin_that_differs(tmp_path):
+    """read_requirements is what the test above trusts: a copied, drifted pin must show up."""
+    (tmp_path / "binder").mkdir()
+    drifted = (ROOT / "requirements.txt").read_text().replace("keras==", "keras==0.0.1; python_version < '3'\nkeras==")
+    (tmp_path / "requirements.txt").write_text(drifted.replace("numpy==", "numpy==1.0.0  # was: "))
+    (tmp_path / "binder" / "requirements.txt").write_text("-r ../requirements.txt\n")
+    binder = pins(read_requirements(tmp_path / "binder" / "requirements.txt", BINDER_ENV))
+    assert binder["numpy"] == "==1.0.0" and binder != pins(read_requirements(ROOT / "requirements.txt", BINDER_ENV))
+
+
+@pytest.fixture(scope="module")
+def repo2docker():
+    """The Dockerfile repo2docker would build from this repository (no Docker needed for --no-build)."""
+    run = subprocess.run([sys.executable, "-m", "repo2docker", "--no-build", "--debug", "--user-id", "1000",
+                          "--user-name", "jovyan", str(ROOT)], capture_output=True, text=True, timeout=300)
+    if run.returncode == 127 or "No module named repo2docker" in run.stderr:
+        pytest.fail("jupyter-repo2docker is not installed: run `make test` (it installs requirements-test.txt)")
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert "FROM " in run.stdout, run.stdout[-3000:]
+    return {"dockerfile": run.stdout, "log": run.stderr}
+
+
+def test_repo2docker_uses_binder_folder_and_runtime_python(repo2docker):
+    assert f"Building conda environment for python={BINDER_PYTHON}" in repo2docker["log"], repo2docker["log"]
+    dockerfile = repo2docker["dockerfile"]
+    # one environment for server and kernel, so ipywidgets' front end and the kernel's ipywidgets match
+    assert "ENV KERNEL_PYTHON_PREFIX=${NB_PYTHON_PREFIX}" in dockerfile
+
+
+def test_repo2docker_installs_our_requirements_after_copying_the_whole_repository(repo2docker):
+    lines = repo2docker["dockerfile"].splitlines()
+    pip = [i for i, line in enumerate(lines) if re.search(r'pip install .*-r "binder/requirements\.txt"', line)]
+    assert len(pip) == 1, "the Dockerfile must pip-install binder/requirements.txt once"
+    copy_all = [i for i, line in enumerate(lines) if re.fullmatch(r"COPY --chown=\S+ src/ \$\{REPO_DIR\}/", line)]
+    assert copy_all, "repo2docker no longer copies the repository in one step"
+    # binder/requirements.txt reads ../requirements.txt: that file exists only once the whole repo is copied.
+    assert copy_all[0] < pip[0], "pip runs before the repository (and ../requirements.txt) is in the image"
+    installed = lines[pip[0]].split("-r", 1)[1].strip().strip('"')
+    assert pins(read_requirements(ROOT / installed, BINDER_ENV)) == pins(read_requirements(ROOT / "requirements.txt", BINDER_ENV))
+
+
+def test_repo2docker_runs_binder_start_for_every_session(repo2docker):
+    assert 'ENV R2D_ENTRYPOINT="${REPO_DIR}/binder/start"' in repo2docker["dockerfile"]
+
+
+def test_binder_start_silences_tensorflow_for_whatever_it_starts():
+    start = BINDER / "start"
+    assert os.access(start, os.X_OK), "binder/start must be executable"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TF_")}
+    code = "import tensorflow as tf; print(float(tf.reduce_sum(tf.ones(3))))"
+    bare = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300)
+    started = subprocess.run([str(start), sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                             timeout=300)
+    assert bare.stdout == started.stdout == "3.0\n"
+    assert bare.stderr.strip(), "TensorFlow printed nothing at start-up anyway: this check would prove nothing"
+    assert started.stderr == "", started.stderr
