@@ -1,10 +1,14 @@
-"""How long 10,000 training steps of the seed's shallow net take, three ways. Prints figures.
+"""How long 10,000 training steps take, three ways, and how fast the explorer answers. Prints figures.
 
     .venv/bin/python benchmarks/train_speed.py [--steps 10000] [--eager-steps 10000] [--repeats 7]
+                                               [--skip-explorer]
 
 train_net        the whole run, with its recordings, in one XLA-compiled tf.function
 TF1 sess.run     a tf.compat.v1 graph with one sess.run per step (the original question's way)
 eager loop       Keras layers and SGD in a Python loop with a GradientTape per step
+
+explorer         per depth 1-8: first use (compile) and warm retrain; then the widget path,
+                 callback start -> figure in the panel, split into training and drawing
 
 A benchmark, not a test: run it on a quiet machine and read the numbers.
 """
@@ -31,6 +35,7 @@ def main():
     parser.add_argument("--eager-steps", type=int, default=10_000,
                         help="steps for the slow eager loop (scaled up to --steps if fewer)")
     parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--skip-explorer", action="store_true", help="only the three-way comparison")
     args = parser.parse_args()
     steps = args.steps
 
@@ -52,6 +57,42 @@ def main():
     print(f"  TF1-style sess.run loop                  : {tf1:8.3f} s   ({tf1 / warm:,.0f}x train_net warm)")
     scaled = "" if args.eager_steps == steps else f", scaled from {args.eager_steps:,} steps"
     print(f"  eager GradientTape loop                  : {eager:8.3f} s   ({eager / warm:,.0f}x train_net warm{scaled})")
+    if not args.skip_explorer:
+        explorer_figures(args.repeats, tf1)
+
+
+def explorer_figures(repeats, tf1):
+    from helpers import explorer
+
+    print("\nExplorer: 10,000 steps with recordings, per depth (first use = trace + XLA compile)")
+    print("  depth   first use SGD   warm SGD    first use Adam   warm Adam   (warm: median of "
+          f"{repeats}, any init)")
+    worst_warm = 0.0
+    for depth in range(1, 9):
+        row = []
+        for opt in ("sgd", "adam"):
+            first = timed(lambda: helpers.train_net(depth=depth, optimizer=opt))
+            warm = statistics.median(
+                timed(lambda s=s: helpers.train_net(depth=depth, optimizer=opt, seed=s,
+                                                    init=("seed", "glorot", "he")[s % 3]))
+                for s in range(repeats))
+            worst_warm = max(worst_warm, warm)
+            row += [first, warm]
+        print(f"  {depth:5d}   {row[0]:11.2f} s   {row[1] * 1e3:6.1f} ms   {row[2]:12.2f} s   {row[3] * 1e3:7.1f} ms")
+    print(f"  slowest warm retrain: {worst_warm * 1e3:.1f} ms = {tf1 / worst_warm:,.0f}x faster than "
+          "the TF1 loop of the shallow net")
+
+    panel = explorer.Explorer()         # no event loop here, so every move retrains at once
+    latencies, trains = [], []
+    for depth, init in [(d, i) for d in range(1, 9) for i in ("seed", "glorot", "he")]:
+        panel.set_state(explorer.ExplorerState(depth=depth, init=init))
+        latencies.append(panel.latency_ms)
+        trains.append(panel.view.train_ms)
+    print(f"Widget path, callback start -> figure in the panel, over {len(latencies)} moves "
+          "(all depths compiled):")
+    print(f"  median {statistics.median(latencies):.0f} ms (training {statistics.median(trains):.0f} ms, "
+          f"drawing {statistics.median(latencies) - statistics.median(trains):.0f} ms), "
+          f"slowest {max(latencies):.0f} ms")
 
 
 if __name__ == "__main__":

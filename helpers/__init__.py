@@ -8,6 +8,7 @@ Modules, named for what they hold:
     legacy         the same training written TF1-style (placeholders, Session)
     partial_update notebook 04: move one output while holding the other
     projection     a projected gradient step that holds chosen outputs of any Keras model
+    explorer       the classroom panel: sliders that retrain and redraw (notebook 05)
     exercises      check() for the exercises at the end of each notebook
 """
 import os as _os
@@ -23,5 +24,6 @@ from .training import (INITS, OPTIMIZERS, TrainingDiverged, TrainResult,  # noqa
                        initial_params, train_net)
 from .theory import backward_factor, measure_grad_std, predict_grad_std  # noqa: E402
 from .plots import (describe, plot_active_fraction, plot_distributions, plot_estimate,  # noqa: E402
-                    plot_estimate_over_steps, plot_grad_std, plot_layer_report, plot_loss,
+                    plot_estimate_over_steps, plot_grad_over_steps, plot_grad_std, plot_layer_report, plot_loss,
                     plot_update_ratio)
+from . import explorer  # noqa: E402

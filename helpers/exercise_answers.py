@@ -100,3 +100,37 @@ def _check_03_2(answer):
     if learns[int(value) - 1]:
         return False, f"Depth {int(value)} learns, but a deeper one does too."
     return False, f"Depth {int(value)} is stuck with Adam: look at its mean error."
+
+
+def _slider_values(low_exponent, high_exponent):
+    return 10.0 ** np.arange(low_exponent, high_exponent + 0.01, 0.25)
+
+
+def _learns(**settings):
+    from .explorer import ExplorerState, run
+    return run(ExplorerState(**settings)).verdict.startswith("learns")
+
+
+def _check_slider_value(answer, values, truth, what):
+    value = _number(answer)
+    if value is None or not np.any(np.isclose(values, value, rtol=0.05)):
+        return False, f"Give one of the slider's {what} values, e.g. {values[4]:.2g}."
+    if np.isclose(value, truth, rtol=0.05):
+        return True, None
+    return False, f"Not {value:.2g}: try its neighbours on the slider and watch the verdict."
+
+
+@exercise("05.1")
+def _check_05_1(answer):
+    sigmas = _slider_values(-4, 1)
+    truth = next(s for s in sigmas if _learns(depth=4, init="normal", sigma=s))
+    ok, message = _check_slider_value(answer, sigmas, truth, "sigma")
+    return ok, message or f"Yes: sigma = {truth:.2g} is the smallest that learns at depth 4."
+
+
+@exercise("05.2")
+def _check_05_2(answer):
+    rates = _slider_values(-4, 0)
+    truth = max(lr for lr in rates if _learns(depth=8, init="he", lr=lr))
+    ok, message = _check_slider_value(answer, rates, truth, "learning-rate")
+    return ok, message or f"Yes: {truth:.2g} is the largest learning rate that still learns at depth 8."

@@ -36,6 +36,15 @@ def _axes(ax, figsize=None):
     return ax
 
 
+def _log_y(ax, *arrays):
+    """Log-scale the y axis if there is anything positive to show; otherwise say why it is empty."""
+    values = np.concatenate([np.ravel(a) for a in arrays]) if arrays else np.array([])
+    if np.any(np.isfinite(values) & (values > 0)):
+        ax.set_yscale("log")
+    else:
+        ax.text(0.5, 0.5, "all values are exactly 0", transform=ax.transAxes, ha="center", va="center")
+
+
 def running_mean(values, window):
     """Mean of each `window` consecutive values (the last ones, for the first few steps fewer)."""
     csum = np.cumsum(np.insert(np.asarray(values, np.float64), 0, 0.0))
@@ -67,13 +76,15 @@ def plot_estimate(results, ax=None):
 
 def plot_estimate_over_steps(result, ax=None):
     """The estimate on a few inputs as training goes on: lines that stay together mean 'stuck'."""
+    own_figure = ax is None
     ax = _axes(ax)
     picks = np.linspace(0, len(result.probe_x) - 1, 5).astype(int)
     for i in picks:
         ax.plot(result.record_steps, result.probe_estimates[:, i], label=f"x = {result.probe_x[i]:+.1f}")
     ax.set(xlabel="step", ylabel="estimate 2·output", title=f"Estimate during training ({describe(result)})")
     ax.legend(fontsize="small", title="input", loc="upper left", bbox_to_anchor=(1.01, 1.0))
-    ax.figure.tight_layout()
+    if own_figure:
+        ax.figure.tight_layout()
 
 
 def plot_distributions(result, kind="weights", layers=None, axes=None):
@@ -88,6 +99,7 @@ def plot_distributions(result, kind="weights", layers=None, axes=None):
     names = result.layer_names[:len(series)]
     layers = range(len(series)) if layers is None else layers
     layers = list(layers)
+    own_figure = axes is None
     if axes is None:
         _, axes = plt.subplots(1, len(layers), figsize=(3.2 * len(layers), 2.8), squeeze=False)
         axes = axes[0]
@@ -100,7 +112,8 @@ def plot_distributions(result, kind="weights", layers=None, axes=None):
         ax.set(title=f"{names[i]}: {KINDS[kind]}\n(std over the run {np.std(series[i]):.1e})", xlabel="step")
         ax.ticklabel_format(axis="y", style="sci", scilimits=(-2, 3))
     axes[0].set_ylabel("value (percentile bands)")
-    axes[0].figure.tight_layout()
+    if own_figure:
+        axes[0].figure.tight_layout()
 
 
 def plot_grad_std(results, predicted=True, measured="run", ax=None):
@@ -111,22 +124,44 @@ def plot_grad_std(results, predicted=True, measured="run", ax=None):
     """
     if measured not in ("run", "init"):
         raise ValueError(f"measured must be 'run' or 'init', got {measured!r}")
+    own_figure = ax is None
     ax = _axes(ax, figsize=(10, 3.6))
     for n, (label, r) in enumerate(_as_dict(results).items()):
         color, c = f"C{n}", r.config
         args = (c["depth"], c["init"], c["sigma"], c["seed"], c.get("bias"))
-        stds = [g.std() for g in r.grads] if measured == "run" else measure_grad_std(*args)
+        stds = np.array([g.std() for g in r.grads] if measured == "run" else measure_grad_std(*args))
         layers = np.arange(1, len(stds) + 1)
+        stds = np.where(stds > 0, stds, np.nan)
         ax.plot(layers, stds, "o-", color=color,
                 label=f"{label}: measured {'over the run' if measured == 'run' else 'at init'}")
         if predicted:
             ax.plot(layers, predict_grad_std(*args), "x--", color=color, ms=9,
                     label=f"{label}: predicted at init")
-    ax.set(yscale="log", xlabel="weight layer (1 = first hidden, last = output)",
+    _log_y(ax, *[line.get_ydata() for line in ax.lines])
+    ax.set(xlabel="weight layer (1 = first hidden, last = output)",
            ylabel="std of kernel gradient", title="Gradient scale per layer")
     ax.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
-    ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.02, 1.0))
-    ax.figure.tight_layout()
+    if own_figure:
+        ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.02, 1.0))
+        ax.figure.tight_layout()
+    else:
+        ax.legend(fontsize="small")
+
+
+def plot_grad_over_steps(result, ax=None):
+    """Every layer's kernel-gradient sizes over steps on one log axis: mean |g| and the 16-84% band."""
+    ax = _axes(ax)
+    for i, (name, g) in enumerate(zip(result.layer_names, result.grads)):
+        size = np.abs(g)
+        low, high = (np.percentile(size, q, axis=1) for q in (16, 84))
+        mid = size.mean(axis=1)
+        line, = ax.plot(result.record_steps, np.where(mid > 0, mid, np.nan), label=name)
+        ax.fill_between(result.record_steps, np.where(low > 0, low, np.nan), np.where(high > 0, high, np.nan),
+                        color=line.get_color(), alpha=0.15, lw=0)
+    _log_y(ax, *[line.get_ydata() for line in ax.lines])
+    ax.set(xlabel="step", ylabel="|kernel gradient| (mean, 16-84% band)",
+           title=f"Gradient sizes over steps ({describe(result)})")
+    ax.legend(fontsize="small", ncol=2)
 
 
 def plot_update_ratio(result, ax=None):
@@ -136,7 +171,8 @@ def plot_update_ratio(result, ax=None):
         ratio = np.where(result.update_ratio[:, i] > 0, result.update_ratio[:, i], np.nan)
         ax.plot(result.record_steps, ratio, label=name)
     ax.axhline(1e-3, color="k", ls="--", lw=1, label="1e-3 reference")
-    ax.set(yscale="log", xlabel="step", ylabel="|lr·update| / |weights|",
+    _log_y(ax, result.update_ratio)
+    ax.set(xlabel="step", ylabel="|lr·update| / |weights|",
            title=f"Update : data ratio ({describe(result)})")
     ax.legend(fontsize="small", ncol=2)
 

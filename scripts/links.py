@@ -35,18 +35,18 @@ COLAB_BADGE = "https://colab.research.google.com/assets/colab-badge.svg"
 # minimum versions, so Colab's own TensorFlow/NumPy stay) without printing, and works from the course's
 # notebooks/ folder.
 SETUP_TEMPLATE = '''\
-# Set-up: find the course's helpers package (on Colab, fetch the course first), quiet TensorFlow, check versions, seed everything.
+# Set-up: find the course's helpers package, quiet TensorFlow, check versions, seed everything.
 import sys
 from pathlib import Path
-if "google.colab" in sys.modules:  # Colab only: clone the course and install what Colab lacks, quietly
+if "google.colab" in sys.modules:  # on Colab only: fetch the course, install what Colab lacks, quietly
     import os, subprocess
-    course = Path("/content/{name}")
+    course, url = Path("/content/{name}"), "{clone_url}"
     if not (course / "helpers").is_dir():
-        subprocess.run(["git", "clone", "--quiet", "--depth=1", "--branch={branch}", "{clone_url}", str(course)], check=True)
-    pip = subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "-r", str(course / "requirements-colab.txt")],
+        subprocess.run(["git", "clone", "-q", "--depth=1", "--branch={branch}", url, str(course)], check=True)
+    pip = subprocess.run([sys.executable, "-m", "pip", "install", "-q", "-r", course / "requirements-colab.txt"],
                          capture_output=True, text=True)
     if pip.returncode:
-        raise RuntimeError("Installing the course's requirements failed:\\n" + pip.stdout + pip.stderr)
+        raise RuntimeError("pip could not install the course's requirements:\\n" + pip.stdout + pip.stderr)
     os.chdir(course / "notebooks")
 sys.path.insert(0, str(next(p for p in [Path.cwd(), *Path.cwd().parents] if (p / "helpers").is_dir())))
 import helpers

@@ -1,0 +1,364 @@
+"""The classroom explorer: sliders for depth, initializer, optimizer, learning rate, steps and seed.
+
+Every change retrains with train_net (tens of milliseconds once a depth is compiled) and
+redraws six views of the run with a one-line verdict in plain words. The panel's settings can
+be copied as a short string and pasted back, e.g.
+
+    depth=5&init=normal&sigma=0.01&opt=adam&lr=0.001&steps=10000&seed=0
+
+The logic is plain functions, tested without a browser:
+    ExplorerState   the settings; .to_string() / ExplorerState.from_string()
+    run(state)      train and judge: a View with the result, the verdict and timings
+    verdict(result) the one-line diagnosis
+    draw(view, fig) the six panels
+and `Explorer` is the ipywidgets panel around them (`show()` displays one).
+"""
+import dataclasses
+import io
+import math
+import numbers
+import threading
+import time
+from urllib.parse import parse_qsl
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from . import plots
+from .training import TrainingDiverged, train_net
+
+DEPTHS = (1, 8)
+STEPS = (1_000, 2_000, 5_000, 10_000, 20_000)
+INIT_LABELS = {"seed": "seed: N(0, 1e-3)", "glorot": "Glorot, bias 0.1", "he": "He, bias 0.1",
+               "normal": "N(0, σ): pick σ"}
+LR_RANGE = (1e-4, 1.0)
+SIGMA_RANGE = (1e-4, 10.0)
+SEED_RANGE = (0, 9999)
+GRID = np.linspace(-1.0, 1.0, 101, dtype=np.float32)
+KEYS = ("depth", "init", "sigma", "opt", "lr", "steps", "seed")
+
+
+@dataclasses.dataclass(frozen=True)
+class ExplorerState:
+    depth: int = 2
+    init: str = "seed"
+    sigma: float = 1e-3      # only used by init="normal"
+    opt: str = "sgd"
+    lr: float = 1e-3
+    steps: int = 10_000
+    seed: int = 0
+
+    def __post_init__(self):
+        for name in ("sigma", "lr"):        # accept any real number, store a float
+            value = getattr(self, name)
+            if isinstance(value, numbers.Real) and not isinstance(value, bool):
+                object.__setattr__(self, name, float(value))
+        problems = []
+        if not (isinstance(self.depth, int) and DEPTHS[0] <= self.depth <= DEPTHS[1]):
+            problems.append(f"depth must be a whole number from {DEPTHS[0]} to {DEPTHS[1]}")
+        if self.init not in INIT_LABELS:
+            problems.append(f"init must be one of {', '.join(INIT_LABELS)}")
+        if not (isinstance(self.sigma, float) and SIGMA_RANGE[0] <= self.sigma <= SIGMA_RANGE[1]):
+            problems.append(f"sigma must be a number from {SIGMA_RANGE[0]:g} to {SIGMA_RANGE[1]:g}")
+        if self.opt not in ("sgd", "adam"):
+            problems.append("opt must be sgd or adam")
+        if not (isinstance(self.lr, float) and LR_RANGE[0] <= self.lr <= LR_RANGE[1]):
+            problems.append(f"lr must be a number from {LR_RANGE[0]:g} to {LR_RANGE[1]:g}")
+        if self.steps not in STEPS:
+            problems.append(f"steps must be one of {', '.join(map(str, STEPS))}")
+        if not (isinstance(self.seed, int) and SEED_RANGE[0] <= self.seed <= SEED_RANGE[1]):
+            problems.append(f"seed must be a whole number from {SEED_RANGE[0]} to {SEED_RANGE[1]}")
+        if problems:
+            raise ValueError("; ".join(problems))
+
+    def to_string(self):
+        """The settings as a short string that from_string() reads back."""
+        parts = [f"depth={self.depth}", f"init={self.init}"]
+        if self.init == "normal":
+            parts.append(f"sigma={self.sigma:.3g}")
+        parts += [f"opt={self.opt}", f"lr={self.lr:.3g}", f"steps={self.steps}", f"seed={self.seed}"]
+        return "&".join(parts)
+
+    @classmethod
+    def from_string(cls, text):
+        """Read a string made by to_string(); raise ValueError saying what is wrong with it."""
+        text = (text or "").strip().lstrip("#?")
+        if not text:
+            raise ValueError("the state string is empty; it looks like depth=2&init=seed&opt=sgd&lr=0.001")
+        try:
+            pairs = parse_qsl(text, strict_parsing=True)
+        except ValueError:
+            raise ValueError(f"cannot read {text!r}: write key=value pairs joined by &, "
+                             f"with keys {', '.join(KEYS)}") from None
+        values = {}
+        for key, value in pairs:
+            if key not in KEYS:
+                raise ValueError(f"unknown key {key!r} in the state string; valid keys: {', '.join(KEYS)}")
+            values[key] = value
+        converted = {}
+        for key, value in values.items():
+            kind = {"depth": int, "steps": int, "seed": int, "sigma": float, "lr": float}.get(key, str)
+            try:
+                converted[key] = kind(value)
+            except ValueError:
+                raise ValueError(f"{key}={value!r} is not a {'whole number' if kind is int else 'number'}") from None
+            if kind is float and not math.isfinite(converted[key]):
+                raise ValueError(f"{key}={value!r} must be a finite number")
+        return cls(**converted)
+
+
+@dataclasses.dataclass
+class View:
+    """What one retrain produced: the result (None if it diverged), the verdict, the timings."""
+    state: ExplorerState
+    result: object
+    verdict: str
+    train_ms: float
+
+
+def run(state):
+    """Train with the panel's settings and judge the run."""
+    start = time.perf_counter()
+    try:
+        result = train_net(depth=state.depth, init=state.init, sigma=state.sigma,
+                           optimizer=state.opt, lr=state.lr, steps=state.steps, seed=state.seed)
+        text = verdict(result)
+    except TrainingDiverged as err:
+        result = None
+        text = (f"diverged: the loss became {err.result.losses[err.step]} at step {err.step}; "
+                "lower the learning rate.")
+    return View(state, result, text, (time.perf_counter() - start) * 1e3)
+
+
+def verdict(result):
+    """One line, in plain words: does the net learn, and if not, which layer is to blame.
+
+    A layer's speed is its median update : data ratio, |lr * update| / |weights| per step;
+    about 1e-3 is healthy, below 1e-5 the layer is effectively frozen.
+    """
+    error = float(np.mean(np.abs(result.predict(GRID) - GRID)))
+    names = result.layer_names
+    speed = np.median(result.update_ratio, axis=0)
+    slowest = int(np.argmin(speed[:-1])) if len(speed) > 1 else 0
+    live = [float(np.mean(a[-1] > 0)) for a in result.activations]
+    dead = [i for i, share in enumerate(live) if share == 0.0]
+    steps = result.config["steps"]
+    if error < 0.05:
+        return (f"learns: mean |estimate − x| = {error:.3f}; the slowest layer, {names[slowest]}, "
+                f"changes by {speed[slowest]:.0e} of its size per step.")
+    if dead:
+        return (f"stuck: {names[dead[-1]]} is dead (no unit is on for any input), so no gradient "
+                "passes below it.")
+    if speed[slowest] < 1e-5:
+        return (f"stuck: {names[slowest]} changes by only {speed[slowest]:.0e} of its size per step "
+                "(healthy is about 1e-3): vanishing gradients.")
+    if np.ptp(result.predict(GRID)) < 0.1:
+        return (f"on a plateau: after {steps:,} steps the estimate still ignores x, though every layer "
+                f"moves (slowest: {speed[slowest]:.0e} per step). Try more steps or a larger learning rate.")
+    return (f"learning slowly: mean |estimate − x| = {error:.2f} after {steps:,} steps; the slowest layer, "
+            f"{names[slowest]}, changes by {speed[slowest]:.0e} of its size per step.")
+
+
+def new_figure():
+    """The explorer's figure: six panels, drawn without pyplot so it never shows up twice."""
+    fig = Figure(figsize=(13, 6.6), dpi=72)
+    fig.subplots(2, 3)
+    # A fixed layout: tight_layout would measure every label on every redraw (half a second).
+    fig.subplots_adjust(left=0.06, right=0.985, bottom=0.08, top=0.9, wspace=0.3, hspace=0.42)
+    return fig
+
+
+def draw(view, fig):
+    """Redraw the six panels of `fig` (from new_figure) for `view`; returns the figure."""
+    axes = fig.axes
+    for ax in axes:
+        ax.clear()
+    r = view.result
+    plots.plot_estimate({"this run": r}, ax=axes[0])
+    plots.plot_loss({"this run": r}, ax=axes[1])
+    plots.plot_grad_std({"this run": r}, ax=axes[2])
+    plots.plot_grad_over_steps(r, ax=axes[3])
+    plots.plot_update_ratio(r, ax=axes[4])
+    plots.plot_active_fraction(r, ax=axes[5])
+    for ax in axes:
+        ax.minorticks_off()         # minor ticks on log axes cost more to draw than everything else
+    for ax in axes[2:]:
+        ax.set_title(ax.get_title().split(" (")[0])
+        if ax.get_legend():
+            ax.legend(fontsize="x-small", ncol=2)
+    axes[2].legend(["measured over the run", "predicted at init"], fontsize="x-small")
+    fig.suptitle(plots.describe(r) + f", lr {view.state.lr:g}, {view.state.steps:,} steps, seed {view.state.seed}")
+    return fig
+
+
+def png(fig):
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
+def snapshot(state="depth=2&init=seed&opt=sgd&lr=0.001&steps=10000&seed=0"):
+    """Print the verdict and show the six panels for a state string, without widgets.
+
+    For notebooks read on GitHub (where widgets do not run) and for tests.
+    """
+    from IPython.display import Image, display
+
+    view = run(ExplorerState.from_string(state) if isinstance(state, str) else state)
+    print(view.state.to_string())
+    print("verdict:", view.verdict)
+    if view.result is not None:
+        display(Image(png(draw(view, new_figure()))))
+
+
+class Explorer:
+    """The ipywidgets panel. `Explorer(state).widget` is the panel; `show()` displays one."""
+
+    DEBOUNCE_S = 0.05
+
+    def __init__(self, state=None, precompile=False):
+        import ipywidgets as w
+
+        self.state = state if isinstance(state, ExplorerState) else (
+            ExplorerState.from_string(state) if state else ExplorerState())
+        s = self.state
+        slider = dict(continuous_update=False, style={"description_width": "initial"})
+        self.depth = w.IntSlider(s.depth, *DEPTHS, description="hidden layers", **slider)
+        self.init = w.Dropdown(options=[(label, key) for key, label in INIT_LABELS.items()], value=s.init,
+                               description="initializer", style=slider["style"])
+        self.sigma = w.FloatLogSlider(s.sigma, base=10, min=-4, max=1, step=0.25, description="σ",
+                                      readout_format=".0e", disabled=s.init != "normal", **slider)
+        self.opt = w.ToggleButtons(options=[("SGD", "sgd"), ("Adam", "adam")], value=s.opt,
+                                   description="optimizer",
+                                   style={"description_width": "initial", "button_width": "64px"})
+        self.lr = w.FloatLogSlider(s.lr, base=10, min=-4, max=0, step=0.25, description="learning rate",
+                                   readout_format=".0e", **slider)
+        self.steps = w.Dropdown(options=[(f"{n:,}", n) for n in STEPS], value=s.steps, description="steps",
+                                style=slider["style"])
+        self.seed = w.BoundedIntText(s.seed, min=SEED_RANGE[0], max=SEED_RANGE[1], description="seed",
+                                     style=slider["style"], layout=w.Layout(width="160px"))
+        self.state_text = w.Text(s.to_string(), description="state", layout=w.Layout(width="560px"),
+                                 style=slider["style"])
+        self.load = w.Button(description="Load state", tooltip="apply the pasted state string")
+        self.status = w.HTML()
+        self.verdict = w.HTML()
+        self.image = w.Image(format="png")
+        self.controls = [self.depth, self.init, self.sigma, self.opt, self.lr, self.steps, self.seed]
+        self.widget = w.VBox([
+            w.HBox([self.depth, self.init, self.sigma]),
+            w.HBox([self.opt, self.lr, self.steps, self.seed]),
+            w.HBox([self.state_text, self.load]),
+            self.status, self.verdict, self.image])
+        self.widget.add_class("course-explorer")           # names for the browser test to find
+        self.verdict.add_class("explorer-verdict")
+        self.image.add_class("explorer-figure")
+        self.state_text.add_class("explorer-state")
+
+        self.figure = new_figure()
+        self.view = None            # the last good view
+        self.latency_ms = None      # callback start -> figure in the image widget
+        self._timer = None
+        self._applying = False
+        for control in self.controls:
+            control.observe(self._on_change, names="value")
+        self.load.on_click(self._on_load)
+        self.state_text.on_submit(self._on_load)
+        self.refresh()
+        if precompile:
+            threading.Thread(target=self._precompile, daemon=True, name="explorer-precompile").start()
+
+    def _precompile(self):
+        """Compile the other depths in the background, nearest first, so a slider move finds them ready."""
+        here = self.state          # one compiled graph per depth serves SGD and Adam alike
+        for depth in sorted(range(DEPTHS[0], DEPTHS[1] + 1), key=lambda d: abs(d - here.depth)):
+            train_net(depth=depth, optimizer=here.opt, steps=here.steps)
+
+    # -- events -----------------------------------------------------------------------------------
+    def _on_change(self, change):
+        if self._applying:
+            return
+        self.sigma.disabled = self.init.value != "normal"
+        self._schedule()
+
+    def _on_load(self, _):
+        try:
+            state = ExplorerState.from_string(self.state_text.value)
+        except ValueError as err:
+            self._message(f"Could not load that state: {err}. The plot shows the last good run.")
+            return
+        self.set_state(state)
+
+    def _schedule(self):
+        """Retrain soon, once: moves that arrive meanwhile (even during a retrain) coalesce into one."""
+        import asyncio
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:            # no event loop (plain Python, tests): retrain now
+            self.refresh()
+            return
+        if self._timer is not None:
+            self._timer.cancel()
+        self._timer = loop.call_later(self.DEBOUNCE_S, self.refresh)
+
+    # -- state ------------------------------------------------------------------------------------
+    def set_state(self, state):
+        """Move every control to `state` (one retrain, not seven) and retrain."""
+        self._applying = True
+        try:
+            for control, value in zip(self.controls, (state.depth, state.init, state.sigma, state.opt,
+                                                      state.lr, state.steps, state.seed)):
+                control.value = value
+            self.sigma.disabled = state.init != "normal"
+        finally:
+            self._applying = False
+        self.refresh()
+
+    def current_state(self):
+        return ExplorerState(depth=int(self.depth.value), init=self.init.value,
+                             sigma=float(self.sigma.value), opt=self.opt.value, lr=float(self.lr.value),
+                             steps=int(self.steps.value), seed=int(self.seed.value))
+
+    # -- work -------------------------------------------------------------------------------------
+    def refresh(self):
+        """Retrain with the controls' values and redraw; on bad input keep the last good plot."""
+        self._timer = None
+        started = time.perf_counter()
+        try:
+            state = self.current_state()
+        except ValueError as err:
+            self._message(f"{err}. The plot shows the last good run.")
+            return
+        self.status.value = f"<b>⏳ training:</b> {state.to_string()} …"
+        for control in self.controls:
+            control.disabled = True
+        try:
+            view = run(state)
+            if view.result is None:
+                self._message(f"{view.verdict} The plot shows the last good run.")
+                return
+            self.image.value = png(draw(view, self.figure))
+            self.view, self.state = view, state
+            self.state_text.value = state.to_string()
+            self.verdict.value = f"<b>Verdict:</b> {view.verdict}"
+            self.latency_ms = (time.perf_counter() - started) * 1e3
+            self.status.value = (f"trained in {view.train_ms:.0f} ms, shown in {self.latency_ms:.0f} ms. "
+                                 "Copy the state string to share this run.")
+        finally:
+            for control in self.controls:
+                control.disabled = control is self.sigma and self.init.value != "normal"
+
+    def _message(self, text):
+        self.status.value = f"<span style='color:#b00'><b>⚠</b> {text}</span>"
+
+
+def show(state=None, precompile=True):
+    """Display a new explorer panel (optionally starting from a state string) and return it.
+
+    precompile: compile all depths in a background thread, so moving the depth slider is quick.
+    """
+    from IPython.display import display
+
+    explorer = Explorer(state, precompile=precompile)
+    display(explorer.widget)
+    return explorer
+

@@ -1,0 +1,154 @@
+"""The explorer's logic, tested directly: state strings, verdicts, redraws, bad input, coalescing."""
+import asyncio
+
+import numpy as np
+import pytest
+
+from helpers import explorer as E
+from helpers import training
+
+STUCK = "depth=2&init=seed&opt=sgd&lr=0.001&steps=10000&seed=0"
+LEARNS = "depth=2&init=glorot&opt=sgd&lr=0.001&steps=10000&seed=0"
+
+
+@pytest.mark.parametrize("text", [STUCK, LEARNS, "depth=8&init=normal&sigma=0.0178&opt=adam&lr=0.0316&steps=2000&seed=9999"])
+def test_state_string_round_trip(text):
+    state = E.ExplorerState.from_string(text)
+    assert state.to_string() == text
+    assert E.ExplorerState.from_string(state.to_string()) == state
+
+
+def test_state_string_accepts_a_pasted_url_fragment_and_any_key_order():
+    state = E.ExplorerState.from_string("#seed=3&lr=0.01&depth=5&init=he&opt=adam&steps=5000")
+    assert state == E.ExplorerState(depth=5, init="he", opt="adam", lr=0.01, steps=5000, seed=3)
+
+
+@pytest.mark.parametrize("text, message", [
+    ("", "the state string is empty"),
+    ("depth", "cannot read 'depth'"),
+    ("depth=2&colour=red", "unknown key 'colour'.*valid keys: depth, init, sigma, opt, lr, steps, seed"),
+    ("depth=two", "depth='two' is not a whole number"),
+    ("depth=0", "depth must be a whole number from 1 to 8"),
+    ("init=xavier", "init must be one of seed, glorot, he, normal"),
+    ("init=normal&sigma=0", "sigma must be a number from 0.0001 to 10"),
+    ("lr=-0.001", "lr must be a number from 0.0001 to 1"),
+    ("lr=nan", "lr='nan' must be a finite number"),
+    ("steps=1234", "steps must be one of 1000, 2000, 5000, 10000, 20000"),
+    ("opt=rmsprop", "opt must be sgd or adam"),
+])
+def test_bad_state_strings_say_what_is_wrong(text, message):
+    with pytest.raises(ValueError, match=message):
+        E.ExplorerState.from_string(text)
+
+
+@pytest.mark.parametrize("text, start, words", [
+    (STUCK, "stuck", "vanishing"),
+    (LEARNS, "learns", "slowest layer"),
+    ("depth=3&init=seed&opt=adam&lr=0.001&steps=10000&seed=0", "stuck", "hidden 3 is dead"),
+    ("depth=1&init=seed&opt=sgd&lr=0.0003&steps=10000&seed=0", "on a plateau", "larger learning rate"),
+])
+def test_verdict_names_what_is_wrong(text, start, words):
+    view = E.run(E.ExplorerState.from_string(text))
+    assert view.verdict.startswith(start) and words in view.verdict, view.verdict
+
+
+def test_verdict_blames_the_frozen_layer_with_its_measured_speed():
+    view = E.run(E.ExplorerState.from_string(STUCK))
+    speed = np.median(view.result.update_ratio, axis=0)
+    slowest = int(np.argmin(speed[:-1]))
+    assert f"{view.result.layer_names[slowest]} changes by only {speed[slowest]:.0e}" in view.verdict
+    assert speed[slowest] < 1e-5
+
+
+def test_draw_gives_six_titled_panels_with_labelled_axes():
+    fig = E.draw(E.run(E.ExplorerState.from_string(STUCK)), E.new_figure())
+    assert len(fig.axes) == 6
+    for ax in fig.axes:
+        assert ax.get_title() and ax.get_xlabel() and ax.get_ylabel()
+    assert E.png(fig)[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_a_dead_network_still_draws():
+    view = E.run(E.ExplorerState.from_string("depth=3&init=seed&opt=adam&lr=0.001&steps=10000&seed=0"))
+    assert E.png(E.draw(view, E.new_figure()))
+
+
+def test_panel_retrains_and_redraws_when_a_control_moves():
+    panel = E.Explorer(STUCK)
+    before_image, before_verdict = panel.image.value, panel.verdict.value
+    assert "stuck" in before_verdict
+    panel.init.value = "glorot"                 # no event loop here: retrains at once
+    assert panel.image.value != before_image
+    assert "learns" in panel.verdict.value
+    assert panel.state_text.value == LEARNS
+    assert panel.latency_ms is not None
+
+
+def test_sigma_slider_only_works_for_the_normal_init():
+    panel = E.Explorer(STUCK)
+    assert panel.sigma.disabled
+    panel.init.value = "normal"
+    assert not panel.sigma.disabled
+
+
+def test_pasting_a_state_moves_every_control_and_retrains_once(monkeypatch):
+    panel = E.Explorer(STUCK)
+    calls = []
+    monkeypatch.setattr(E, "run", lambda state, _run=E.run: calls.append(state) or _run(state))
+    panel.state_text.value = "depth=1&init=he&opt=adam&lr=0.01&steps=2000&seed=3"
+    panel._on_load(None)
+    assert len(calls) == 1
+    assert (panel.depth.value, panel.init.value, panel.opt.value, panel.steps.value, panel.seed.value) == (
+        1, "he", "adam", 2000, 3)
+    assert panel.state_text.value == "depth=1&init=he&opt=adam&lr=0.01&steps=2000&seed=3"
+
+
+@pytest.mark.parametrize("bad", ["depth=9", "init=normal&sigma=0", "this is not a state"])
+def test_bad_pasted_state_shows_a_message_and_keeps_the_last_good_plot(bad):
+    panel = E.Explorer(STUCK)
+    image, verdict = panel.image.value, panel.verdict.value
+    panel.state_text.value = bad
+    panel._on_load(None)
+    assert "Could not load that state" in panel.status.value
+    assert "last good run" in panel.status.value
+    assert panel.image.value == image and panel.verdict.value == verdict
+    assert panel.depth.value == 2                         # the controls did not move either
+
+
+def test_a_diverging_run_shows_a_message_and_keeps_the_last_good_plot(monkeypatch):
+    panel = E.Explorer(STUCK)
+    image = panel.image.value
+
+    def diverge(**kwargs):
+        losses = np.array([1.0, np.inf], dtype=np.float32)
+        result = training.TrainResult(config={"optimizer": "sgd", "lr": 1.0, "clip": 4.5}, losses=losses,
+                                       **{f: None for f in ("record_steps", "weights", "biases", "grads",
+                                                            "activations", "update_ratio", "probe_x",
+                                                            "probe_estimates", "max_abs_grad", "params")})
+        raise training.TrainingDiverged(1, result)
+
+    monkeypatch.setattr(E, "train_net", diverge)
+    panel.depth.value = 3
+    assert "diverged" in panel.status.value and "at step 1" in panel.status.value
+    assert panel.image.value == image
+
+
+def test_moves_during_a_retrain_coalesce_into_one_retrain_with_the_latest_values(monkeypatch):
+    async def scenario():
+        panel = E.Explorer(STUCK)
+        seen = []
+        monkeypatch.setattr(E, "run", lambda state, _run=E.run: seen.append(state.depth) or _run(state))
+        for depth in (3, 4, 5, 6):          # four quick moves, as a dragged slider would send
+            panel.depth.value = depth
+        await asyncio.sleep(0.5)
+        return panel, seen
+
+    panel, seen = asyncio.run(scenario())
+    assert seen == [6]
+    assert panel.state.depth == 6
+
+
+def test_snapshot_prints_the_state_and_the_verdict(capsys):
+    E.snapshot(STUCK)
+    out = capsys.readouterr().out
+    assert out.startswith(STUCK + "\nverdict: stuck")
