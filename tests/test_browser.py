@@ -117,26 +117,25 @@ def test_explorer_sliders_retrain_and_redraw_in_the_browser(lab):
             assert "stuck" in first_verdict
             page.screenshot(path=str(ARTIFACTS / "explorer-1-start.png"))
 
-            # Depth 2 -> 1: type into the slider's readout, as a student can.
             readout = panel.locator(".widget-slider .widget-readout").first
-            readout.click()
-            page.keyboard.press("Control+A")
-            page.keyboard.type("1")
-            page.keyboard.press("Enter")
-            page.wait_for_function(
-                "([el, old]) => el.innerText !== old", arg=[verdict.element_handle(), first_verdict], timeout=60_000)
+
+            def set_depth(value, old_verdict):
+                """Type into the depth slider's readout, as a student can, and wait for the new verdict."""
+                readout.click()
+                page.keyboard.press("Control+A")
+                page.keyboard.type(str(value))
+                page.keyboard.press("Enter")
+                page.wait_for_function("([el, old]) => el.innerText !== old",
+                                       arg=[verdict.element_handle(), old_verdict], timeout=60_000)
+
+            set_depth(1, first_verdict)
             second_image, second_verdict = image.get_attribute("src"), verdict.inner_text()
             assert second_image != first_image
             assert "learns" in second_verdict, second_verdict
             page.screenshot(path=str(ARTIFACTS / "explorer-2-depth-1.png"))
 
             # Back to depth 2 with Glorot: the seed's deeper net, fixed.
-            readout.click()
-            page.keyboard.press("Control+A")
-            page.keyboard.type("2")
-            page.keyboard.press("Enter")
-            page.wait_for_function(
-                "([el, old]) => el.innerText !== old", arg=[verdict.element_handle(), second_verdict], timeout=60_000)
+            set_depth(2, second_verdict)
             panel.locator("select").first.select_option(label="Glorot, bias 0.1")
             page.wait_for_function(
                 "([el]) => el.innerText.includes('learns') && el.innerText.includes('hidden 2')",
