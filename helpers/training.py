@@ -221,8 +221,9 @@ def compiled_trainer(depth, steps, record_every, batch_size):
     def opt_update(grads, state, step, lr, use_adam):
         # Both updates are computed and one is selected, element-wise: XLA fuses that into the step,
         # where a tf.cond per step would cost more than the step itself.
+        sgd_updates, _ = _sgd(grads, state, step, lr)
         adam_updates, state = _adam(grads, state, step, lr)
-        return [tf.where(use_adam, a, g * lr) for g, a in zip(grads, adam_updates)], state
+        return [tf.where(use_adam, a, g) for g, a in zip(sgd_updates, adam_updates)], state
 
     def pairs(flat):
         return [(flat[2 * i], flat[2 * i + 1]) for i in range(n_layers)]
