@@ -36,8 +36,7 @@ def setup(seed=0):
         raise RuntimeError("Too old for this course: " + ", ".join(too_old)
                            + ". Run `make course` to install the pinned versions.")
 
-    absl.logging.set_verbosity(absl.logging.ERROR)
-    tf.get_logger().setLevel("ERROR")
+    absl.logging.set_verbosity(absl.logging.ERROR)      # (TensorFlow's own logger: helpers/training.py)
     random.seed(seed)
     np.random.seed(seed)
     keras.utils.set_random_seed(seed)

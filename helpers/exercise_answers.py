@@ -1,4 +1,4 @@
-"""Checkers for the exercises of notebooks 01-03. Each recomputes the truth with train_net."""
+"""Checkers for the exercises of notebooks 01-03 and 05. Each recomputes the truth by training."""
 import numpy as np
 
 from .exercises import exercise
@@ -6,19 +6,27 @@ from .plots import running_mean
 from .theory import backward_factor, measure_grad_std
 from .training import train_net
 
-GRID = np.linspace(-1.0, 1.0, 101, dtype=np.float32)
-
-
-def mean_error(result):
-    """Mean |estimate - x| on 101 evenly spaced x in [-1, 1]."""
-    return float(np.mean(np.abs(result.predict(GRID) - GRID)))
-
 
 def _number(answer):
     try:
         return float(answer)
     except (TypeError, ValueError):
         return None
+
+
+def _check_pick(answer, values, learns, what, smallest=True):
+    """Grade an answer to "which is the smallest (or largest) of `values` that learns?"."""
+    learning = [v for v, ok in zip(values, learns) if ok]
+    truth = min(learning) if smallest else max(learning)
+    value = _number(answer)
+    if value is None or not np.any(np.isclose(values, value, rtol=0.05)):
+        return False, f"Give one of the {what} values: {', '.join(f'{v:.2g}' for v in values)}."
+    which, other = ("smallest", "smaller") if smallest else ("largest", "larger")
+    if np.isclose(value, truth, rtol=0.05):
+        return True, f"Yes: {truth:.2g} is the {which} {what} in the list that learns."
+    if learns[int(np.argmin(np.abs(np.log(values) - np.log(value))))]:
+        return False, f"{value:.2g} learns, but a {other} {what} in the list does too."
+    return False, f"{value:.2g} does not learn: look at its mean error or the verdict."
 
 
 @exercise("01.1")
@@ -36,15 +44,8 @@ def _check_01_1(answer):
 @exercise("01.2")
 def _check_01_2(answer):
     rates = [1e-4, 3e-4, 1e-3, 3e-3, 1e-2]
-    truth = next(lr for lr in rates if mean_error(train_net(depth=1, lr=lr)) < 0.05)
-    value = _number(answer)
-    if value is None:
-        return False, "Give one of the learning rates, e.g. 3e-3."
-    if np.isclose(value, truth):
-        return True, f"Yes: {truth:g} is the smallest that learns within 10,000 steps."
-    if value > truth:
-        return False, f"{value:g} learns, but a smaller one in the list does too."
-    return False, f"{value:g} does not learn within 10,000 steps: look at its mean error."
+    learns = [train_net(depth=1, lr=lr).mean_error() < 0.05 for lr in rates]
+    return _check_pick(answer, rates, learns, "learning rate")
 
 
 @exercise("02.1")
@@ -64,15 +65,8 @@ def _check_02_1(answer):
 @exercise("02.2")
 def _check_02_2(answer):
     sigmas = [0.001, 0.01, 0.1, 1]
-    truth = next(s for s in sigmas if mean_error(train_net(depth=2, init="normal", sigma=s)) < 0.05)
-    value = _number(answer)
-    if value is None or not any(np.isclose(value, s) for s in sigmas):
-        return False, f"Give one of {sigmas}."
-    if np.isclose(value, truth):
-        return True, f"Yes: sigma = {truth:g} is the smallest in the list that learns."
-    if value > truth:
-        return False, f"sigma = {value:g} learns, but a smaller sigma in the list does too."
-    return False, f"sigma = {value:g} is still stuck: its gradients vanish like the seed's."
+    learns = [train_net(depth=2, init="normal", sigma=sigma).mean_error() < 0.05 for sigma in sigmas]
+    return _check_pick(answer, sigmas, learns, "sigma")
 
 
 @exercise("03.1")
@@ -92,7 +86,7 @@ def _check_03_2(answer):
     value = _number(answer)
     if value is None or value != int(value) or not 1 <= value <= 8:
         return False, "Give a depth from 1 to 8."
-    learns = [mean_error(train_net(depth=d, optimizer="adam")) < 0.05 for d in range(1, 9)]
+    learns = [train_net(depth=d, optimizer="adam").mean_error() < 0.05 for d in range(1, 9)]
     truth = max(d for d, ok in zip(range(1, 9), learns) if ok)
     if int(value) == truth:
         return True, (f"Yes: depth {truth}. One layer deeper, the bottom layers' gradients fall below "
@@ -111,26 +105,14 @@ def _learns(**settings):
     return run(ExplorerState(**settings)).verdict.startswith("learns")
 
 
-def _check_slider_value(answer, values, truth, what):
-    value = _number(answer)
-    if value is None or not np.any(np.isclose(values, value, rtol=0.05)):
-        return False, f"Give one of the slider's {what} values, e.g. {values[4]:.2g}."
-    if np.isclose(value, truth, rtol=0.05):
-        return True, None
-    return False, f"Not {value:.2g}: try its neighbours on the slider and watch the verdict."
-
-
 @exercise("05.1")
 def _check_05_1(answer):
     sigmas = _slider_values(-4, 1)
-    truth = next(s for s in sigmas if _learns(depth=4, init="normal", sigma=s))
-    ok, message = _check_slider_value(answer, sigmas, truth, "sigma")
-    return ok, message or f"Yes: sigma = {truth:.2g} is the smallest that learns at depth 4."
+    return _check_pick(answer, sigmas, [_learns(depth=4, init="normal", sigma=s) for s in sigmas], "sigma")
 
 
 @exercise("05.2")
 def _check_05_2(answer):
     rates = _slider_values(-4, 0)
-    truth = max(lr for lr in rates if _learns(depth=8, init="he", lr=lr))
-    ok, message = _check_slider_value(answer, rates, truth, "learning-rate")
-    return ok, message or f"Yes: {truth:.2g} is the largest learning rate that still learns at depth 8."
+    learns = [_learns(depth=8, init="he", lr=lr) for lr in rates]
+    return _check_pick(answer, rates, learns, "learning rate", smallest=False)

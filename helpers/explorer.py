@@ -25,7 +25,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from . import plots
-from .training import TrainingDiverged, train_net
+from .training import GRID, TrainingDiverged, train_net
 
 DEPTHS = (1, 8)
 STEPS = (1_000, 2_000, 5_000, 10_000, 20_000)
@@ -34,7 +34,6 @@ INIT_LABELS = {"seed": "seed: N(0, 1e-3)", "glorot": "Glorot, bias 0.1", "he": "
 LR_RANGE = (1e-4, 1.0)
 SIGMA_RANGE = (1e-4, 10.0)
 SEED_RANGE = (0, 9999)
-GRID = np.linspace(-1.0, 1.0, 101, dtype=np.float32)
 KEYS = ("depth", "init", "sigma", "opt", "lr", "steps", "seed")
 
 
@@ -136,7 +135,7 @@ def verdict(result):
     A layer's speed is its median update : data ratio, |lr * update| / |weights| per step;
     about 1e-3 is healthy, below 1e-5 the layer is effectively frozen.
     """
-    error = float(np.mean(np.abs(result.predict(GRID) - GRID)))
+    error = result.mean_error()
     names = result.layer_names
     speed = np.median(result.update_ratio, axis=0)
     slowest = int(np.argmin(speed[:-1])) if len(speed) > 1 else 0

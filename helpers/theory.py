@@ -10,7 +10,7 @@ a * delta, so its scale is sqrt(E[a^2] * E[delta^2]).
 """
 import numpy as np
 
-from .training import forward_numpy, initial_params, layer_shapes
+from .training import _forward, forward_numpy, initial_params, layer_shapes
 
 
 def predict_grad_std(depth, init="seed", sigma=1e-3, seed=0, bias=None):
@@ -58,10 +58,7 @@ def measure_grad_std(depth, init="seed", sigma=1e-3, seed=0, bias=None, n=1000):
     x = tf.random.stateless_uniform([n, 1], seed=[seed, 1], minval=-1.0, maxval=1.0)
     with tf.GradientTape() as tape:
         tape.watch(kernels)
-        h = x
-        for kernel, bias in params[:-1]:
-            h = tf.nn.relu(h @ kernel + bias)
-        out = h @ params[-1][0] + params[-1][1]
+        _, out = _forward(params, x)
         per_sample_loss = tf.square(x - 2.0 * out)[:, 0]
     jacobians = tape.jacobian(per_sample_loss, kernels, experimental_use_pfor=True)
     return [float(tf.math.reduce_std(j)) for j in jacobians]

@@ -21,6 +21,7 @@ MAX_STEPS = 1_000_000
 INITS = ("seed", "glorot", "he", "normal")
 OPTIMIZERS = ("sgd", "adam")
 PROBE_X = np.linspace(-1.0, 1.0, 41, dtype=np.float32)   # fixed inputs for recording activations
+GRID = np.linspace(-1.0, 1.0, 101, dtype=np.float32)     # where mean_error() compares estimate and x
 ADAM_BETA_1, ADAM_BETA_2, ADAM_EPSILON = 0.9, 0.999, 1e-7  # Keras' defaults
 
 # Each (depth, optimizer, steps) is its own compiled graph, traced once. TensorFlow counts all of
@@ -73,6 +74,10 @@ class TrainResult:
     def layer_names(self):
         depth = self.config["depth"]
         return [f"hidden {i + 1}" for i in range(depth)] + ["output"]
+
+    def mean_error(self):
+        """Mean |estimate - x| over 101 evenly spaced x in [-1, 1]: about 0.5 for a constant 0, 0 for y = x."""
+        return float(np.mean(np.abs(self.predict(GRID) - GRID)))
 
     def predict(self, x):
         """Estimates 2 * output of the trained net for a 1-D array of inputs."""
