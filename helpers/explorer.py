@@ -23,6 +23,7 @@ from urllib.parse import parse_qsl
 
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.ticker import LogLocator
 
 from . import plots
 from .training import GRID, TrainingDiverged, train_net
@@ -163,15 +164,38 @@ def new_figure():
     fig = Figure(figsize=(13, 6.6), dpi=72)
     fig.subplots(2, 3)
     # A fixed layout: tight_layout would measure every label on every redraw (half a second).
-    fig.subplots_adjust(left=0.06, right=0.985, bottom=0.08, top=0.9, wspace=0.3, hspace=0.42)
+    fig.subplots_adjust(left=0.075, right=0.985, bottom=0.08, top=0.9, wspace=0.3, hspace=0.42)
     return fig
+
+
+def _reset(ax):
+    """Empty an axes for the next run. Cheaper than ax.clear(), which rebuilds every tick."""
+    for artist in [*ax.lines, *ax.collections, *ax.patches, *ax.texts]:
+        artist.remove()
+    if ax.get_legend():
+        ax.get_legend().remove()
+    ax.set_prop_cycle(None)
+    ax.set_xscale("linear")
+    ax.set_yscale("linear")
+    ax.set_autoscale_on(True)
+    ax.relim()
+
+
+def _power_of_ten(value, _):
+    """A log axis tick label as plain text (10⁻⁵, 2·10⁻⁵): drawn much faster than the default math text."""
+    if not value > 0:
+        return ""
+    exponent = math.floor(math.log10(value) + 1e-9)
+    mantissa = round(value / 10.0 ** exponent, 6)
+    power = "10" + str(exponent).translate(str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹"))
+    return power if mantissa == 1 else f"{mantissa:g}·{power}"
 
 
 def draw(view, fig):
     """Redraw the six panels of `fig` (from new_figure) for `view`; returns the figure."""
     axes = fig.axes
     for ax in axes:
-        ax.clear()
+        _reset(ax)
     r = view.result
     plots.plot_estimate({"this run": r}, ax=axes[0])
     plots.plot_loss({"this run": r}, ax=axes[1])
@@ -181,8 +205,16 @@ def draw(view, fig):
     plots.plot_active_fraction(r, ax=axes[5])
     for ax in axes:
         ax.minorticks_off()         # minor ticks on log axes cost more to draw than everything else
+        # Fixed places for titles and axis labels: placing them automatically measures every tick label.
+        ax.set_title(ax.get_title().split(" (")[0], y=1.0)
+        ax.xaxis.set_label_coords(0.5, -0.15)
+        ax.yaxis.set_label_coords(-0.18, 0.5)
+        if ax.get_yscale() == "log":
+            low, high = ax.get_ylim()
+            if high < 100 * low:                # under two decades: label 1, 2 and 5 times a power of 10
+                ax.yaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
+            ax.yaxis.set_major_formatter(_power_of_ten)
     for ax in axes[2:]:
-        ax.set_title(ax.get_title().split(" (")[0])
         if ax.get_legend():
             ax.legend(fontsize="x-small", ncol=2)
     axes[2].legend(["measured over the run", "predicted at init"], fontsize="x-small")

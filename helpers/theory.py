@@ -10,7 +10,7 @@ a * delta, so its scale is sqrt(E[a^2] * E[delta^2]).
 """
 import numpy as np
 
-from .training import _forward, forward_numpy, initial_params, layer_shapes
+from .training import flatten, forward_numpy, initial_params, layer_shapes, loss_and_grads, unflatten
 
 
 def predict_grad_std(depth, init="seed", sigma=1e-3, seed=0, bias=None):
@@ -48,17 +48,11 @@ def backward_factor(fan_out=16, sigma_w=1e-3):
 def measure_grad_std(depth, init="seed", sigma=1e-3, seed=0, bias=None, n=1000):
     """Measured std of each layer's kernel gradient at initialization, over n inputs x ~ U(-1, 1).
 
-    The per-sample gradients are the Jacobian of the vector of per-sample losses
-    with respect to each kernel: one row per input.
+    The per-sample gradients come from n copies of the initial weights, each seeing one input.
     """
     import tensorflow as tf
 
-    params = [(tf.constant(k), tf.constant(b)) for k, b in initial_params(depth, init, sigma, seed, bias)]
-    kernels = [k for k, _ in params]
-    x = tf.random.stateless_uniform([n, 1], seed=[seed, 1], minval=-1.0, maxval=1.0)
-    with tf.GradientTape() as tape:
-        tape.watch(kernels)
-        _, out = _forward(params, x)
-        per_sample_loss = tf.square(x - 2.0 * out)[:, 0]
-    jacobians = tape.jacobian(per_sample_loss, kernels, experimental_use_pfor=True)
-    return [float(tf.math.reduce_std(j)) for j in jacobians]
+    start = flatten(initial_params(depth, init, sigma, seed, bias))
+    x = tf.random.stateless_uniform([n, 1, 1], seed=[seed, 1], minval=-1.0, maxval=1.0)
+    _, grads = loss_and_grads(tf.constant(np.tile(start, (n, 1))), x, depth)
+    return [float(np.std(kernel)) for kernel, _ in unflatten(grads.numpy(), depth)]

@@ -103,6 +103,25 @@ def test_update_ratio_is_lr_times_clipped_gradient_over_weights_for_sgd(deep):
     assert math.isclose(deep.update_ratio[r, 0], expected, rel_tol=1e-4)
 
 
+def test_recorded_gradients_are_the_ones_their_steps_applied():
+    # Recording every step: each recorded gradient, clipped and times lr, turns one recorded set
+    # of weights into the next.
+    result = helpers.train_net(depth=3, init="he", steps=50, record_every=1, lr=1e-2, clip=0.5)
+    for weights, grads in zip(result.weights, result.grads):
+        expected = weights[:-1] - 1e-2 * np.clip(grads[:-1], -0.5, 0.5)
+        np.testing.assert_allclose(weights[1:], expected, rtol=1e-5, atol=1e-7)
+    assert np.abs(result.grads[-1]).max() > 0.5          # so the clip did act
+
+
+def test_slider_moves_reuse_the_compiled_graph_and_a_short_run_starts_a_long_one():
+    training.compiled_trainer.cache_clear()
+    short = helpers.train_net(depth=3, steps=1000)
+    helpers.train_net(depth=3, steps=20_000, optimizer="adam", lr=1e-2, seed=1, init="glorot")
+    long = helpers.train_net(depth=3, steps=5000, lr=1e-3)
+    assert training.compiled_trainer.cache_info().currsize == 1
+    np.testing.assert_array_equal(short.losses, long.losses[:1000])
+
+
 def test_predict_matches_the_recorded_estimates_of_the_final_weights():
     result = helpers.train_net(depth=2, init="he", steps=200, record_every=199)
     final = helpers.train_net(depth=2, init="he", steps=201, record_every=200)
