@@ -155,11 +155,13 @@ def plot_grad_over_steps(result, ax=None):
         size = np.abs(g)
         low, high = (np.percentile(size, q, axis=1) for q in (16, 84))
         mid = size.mean(axis=1)
-        line, = ax.plot(result.record_steps, np.where(mid > 0, mid, np.nan), label=name)
+        mid[mid == 0] = np.nan
+        # a layer whose gradient is exactly 0 after its first recording still shows as one dot
+        line, = ax.plot(result.record_steps, mid, "o-" if np.sum(np.isfinite(mid)) < 2 else "-", ms=4, label=name)
         ax.fill_between(result.record_steps, np.where(low > 0, low, np.nan), np.where(high > 0, high, np.nan),
                         color=line.get_color(), alpha=0.15, lw=0)
     _log_y(ax, *[line.get_ydata() for line in ax.lines])
-    ax.set(xlabel="step", ylabel="|kernel gradient| (mean, 16-84% band)",
+    ax.set(xlabel="step", ylabel="|kernel gradient| (mean, 16-84% band)", xlim=(0, result.config["steps"]),
            title=f"Gradient sizes over steps ({describe(result)})")
     ax.legend(fontsize="small", ncol=2)
 
@@ -172,7 +174,7 @@ def plot_update_ratio(result, ax=None):
         ax.plot(result.record_steps, ratio, label=name)
     ax.axhline(1e-3, color="k", ls="--", lw=1, label="1e-3 reference")
     _log_y(ax, result.update_ratio)
-    ax.set(xlabel="step", ylabel="|lr·update| / |weights|",
+    ax.set(xlabel="step", ylabel="|lr·update| / |weights|", xlim=(0, result.config["steps"]),
            title=f"Update : data ratio ({describe(result)})")
     ax.legend(fontsize="small", ncol=2)
 

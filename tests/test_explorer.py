@@ -3,6 +3,7 @@ import asyncio
 
 import numpy as np
 import pytest
+from matplotlib.colors import to_hex
 
 from helpers import explorer as E
 from helpers import training
@@ -68,9 +69,24 @@ def test_draw_gives_six_titled_panels_with_labelled_axes():
     assert E.png(fig)[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-def test_a_dead_network_still_draws():
+def test_a_dead_network_still_draws_its_one_recorded_gradient_over_the_whole_run():
     view = E.run(E.ExplorerState.from_string("depth=3&init=seed&opt=adam&lr=0.001&steps=10000&seed=0"))
-    assert E.png(E.draw(view, E.new_figure()))
+    fig = E.draw(view, E.new_figure())
+    assert fig.axes[3].get_xlim() == (0, 10_000)
+    assert all(line.get_marker() == "o" for line in fig.axes[3].lines)    # single points, drawn as dots
+    assert E.png(fig)
+
+
+def test_redrawing_a_figure_shows_only_the_new_run():
+    # The panel reuses its figure; nothing of the previous run may stay behind.
+    fig = E.new_figure()
+    E.draw(E.run(E.ExplorerState(depth=8, init="he")), fig)
+    E.draw(E.run(E.ExplorerState.from_string(STUCK)), fig)
+    grads = fig.axes[3]
+    assert [line.get_label() for line in grads.lines] == ["hidden 1", "hidden 2", "output"]
+    assert [text.get_text() for text in grads.get_legend().get_texts()] == ["hidden 1", "hidden 2", "output"]
+    assert grads.get_ylim()[1] < 1e-2           # scaled to this run's gradients, not depth 8's (about 1)
+    assert to_hex(fig.axes[0].lines[-1].get_color()) == "#1f77b4"    # colours start again from C0
 
 
 def test_panel_retrains_and_redraws_when_a_control_moves():
