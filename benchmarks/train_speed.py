@@ -22,6 +22,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import helpers  # noqa: E402  (sets TensorFlow's log level before importing it)
 from helpers import legacy  # noqa: E402
 
+INITS = ("seed", "glorot", "he")          # the warm runs cycle through these
+
 
 def timed(fn):
     start = time.perf_counter()
@@ -42,10 +44,9 @@ def main():
     first = timed(lambda: helpers.train_net(depth=1, steps=steps))
     first_new_depth = timed(lambda: helpers.train_net(depth=2, steps=steps))
     # Warm: the graph is compiled and the seed's inputs are drawn; the weights differ run to run.
-    inits = ("seed", "glorot", "he")
-    warm = statistics.median(timed(lambda i=i: helpers.train_net(depth=1, steps=steps, init=inits[i % 3]))
+    warm = statistics.median(timed(lambda i=i: helpers.train_net(depth=1, steps=steps, init=INITS[i % 3]))
                              for i in range(args.repeats))
-    warm_deep = {d: statistics.median(timed(lambda i=i: helpers.train_net(depth=d, steps=steps, init=inits[i % 3]))
+    warm_deep = {d: statistics.median(timed(lambda i=i: helpers.train_net(depth=d, steps=steps, init=INITS[i % 3]))
                                       for i in range(args.repeats)) for d in (2, 4, 8)}
     tf1 = timed(lambda: legacy.train_tf1(depth=1, steps=steps))
     eager = timed(lambda: legacy.train_eager(depth=1, steps=args.eager_steps)) * steps / args.eager_steps
@@ -77,7 +78,7 @@ def explorer_figures(repeats, tf1):
         training.compiled_trainer.cache_clear()         # so that "first use" compiles, as in a new session
         first = timed(lambda: helpers.train_net(depth=depth))
         warm = statistics.median(
-            timed(lambda s=s: helpers.train_net(depth=depth, init=("seed", "glorot", "he")[s % 3],
+            timed(lambda s=s: helpers.train_net(depth=depth, init=INITS[s % 3],
                                                 optimizer=("sgd", "adam")[s % 2]))
             for s in range(repeats))
         new_seed = statistics.median(timed(lambda: helpers.train_net(depth=depth, seed=next(fresh_seed)))

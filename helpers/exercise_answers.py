@@ -44,7 +44,7 @@ def _check_01_1(answer):
 @exercise("01.2")
 def _check_01_2(answer):
     rates = [1e-4, 3e-4, 1e-3, 3e-3, 1e-2]
-    learns = [train_net(depth=1, lr=lr).mean_error() < 0.05 for lr in rates]
+    learns = [train_net(depth=1, lr=lr).learned() for lr in rates]
     return _check_pick(answer, rates, learns, "learning rate")
 
 
@@ -65,7 +65,7 @@ def _check_02_1(answer):
 @exercise("02.2")
 def _check_02_2(answer):
     sigmas = [0.001, 0.01, 0.1, 1]
-    learns = [train_net(depth=2, init="normal", sigma=sigma).mean_error() < 0.05 for sigma in sigmas]
+    learns = [train_net(depth=2, init="normal", sigma=sigma).learned() for sigma in sigmas]
     return _check_pick(answer, sigmas, learns, "sigma")
 
 
@@ -86,7 +86,7 @@ def _check_03_2(answer):
     value = _number(answer)
     if value is None or value != int(value) or not 1 <= value <= 8:
         return False, "Give a depth from 1 to 8."
-    learns = [train_net(depth=d, optimizer="adam").mean_error() < 0.05 for d in range(1, 9)]
+    learns = [train_net(depth=d, optimizer="adam").learned() for d in range(1, 9)]
     truth = max(d for d, ok in zip(range(1, 9), learns) if ok)
     if int(value) == truth:
         return True, (f"Yes: depth {truth}. One layer deeper, the bottom layers' gradients fall below "

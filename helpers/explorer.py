@@ -143,7 +143,7 @@ def verdict(result):
     live = [float(np.mean(a[-1] > 0)) for a in result.activations]
     dead = [i for i, share in enumerate(live) if share == 0.0]
     steps = result.config["steps"]
-    if error < 0.05:
+    if result.learned():
         return (f"learns: mean |estimate − x| = {error:.3f}; the slowest layer, {names[slowest]}, "
                 f"changes by {speed[slowest]:.0e} of its size per step.")
     if dead:
@@ -300,9 +300,10 @@ class Explorer:
 
     def _precompile(self):
         """Compile the other depths in the background, nearest first, so a slider move finds them ready."""
-        here = self.state          # one compiled graph per depth serves SGD and Adam alike
-        for depth in sorted(range(DEPTHS[0], DEPTHS[1] + 1), key=lambda d: abs(d - here.depth)):
-            train_net(depth=depth, optimizer=here.opt, steps=here.steps)
+        # One compiled graph per depth serves both optimizers and every step count the panel offers,
+        # so the shortest run compiles it.
+        for depth in sorted(range(DEPTHS[0], DEPTHS[1] + 1), key=lambda d: abs(d - self.state.depth)):
+            train_net(depth=depth, steps=STEPS[0])
 
     # -- events -----------------------------------------------------------------------------------
     def _on_change(self, change):

@@ -151,7 +151,7 @@ def plot_grad_std(results, predicted=True, measured="run", ax=None):
 def plot_grad_over_steps(result, ax=None):
     """Every layer's kernel-gradient sizes over steps on one log axis: mean |g| and the 16-84% band."""
     ax = _axes(ax)
-    for i, (name, g) in enumerate(zip(result.layer_names, result.grads)):
+    for name, g in zip(result.layer_names, result.grads):
         size = np.abs(g)
         low, high = (np.percentile(size, q, axis=1) for q in (16, 84))
         mid = size.mean(axis=1)
