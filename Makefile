@@ -1,4 +1,4 @@
-# The README's two commands for a fresh machine with python3 (3.10-3.12) and make:
+# The README's two commands for a fresh machine with python3 (3.11-3.13) and make:
 #   make course   install into .venv and open the course in JupyterLab
 #   make test     install into .venv and run every test (unit tests + every notebook under nbval)
 
@@ -9,11 +9,17 @@ PORT   ?= 8888
 # JupyterLab refuses to run as root unless told to; only then is the flag added.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: course test install notebooks benchmark clean chromium dashboard
+.PHONY: course test install notebooks editions benchmark clean chromium dashboard
 
-$(BIN)/.installed: requirements.txt
+# The pinned libraries need Python 3.11-3.13 (pyproject.toml's requires-python): stop at once, and say so,
+# rather than after minutes of pip with a bare "No matching distribution".
+$(BIN)/.installed: requirements.txt pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(not (3, 11) <= sys.version_info[:2] <= (3, 13))' || { \
+	  echo "This course needs Python 3.11, 3.12 or 3.13; '$(PYTHON)' is $$($(PYTHON) --version 2>&1)."; \
+	  echo "Install one of those and run, for example: make PYTHON=python3.12 $(MAKECMDGOALS)"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $@
 
 install: $(BIN)/.installed
@@ -34,12 +40,22 @@ chromium:
 # Optional: the explorer as a dashboard (outputs only, no code), for projecting in class.
 dashboard: install
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-voila.txt
-	$(BIN)/voila notebooks/05_explorer.ipynb --Voila.ip=127.0.0.1 --port=8866 --no-browser
+	$(BIN)/voila notebooks/04_explorer.ipynb --Voila.ip=127.0.0.1 --port=8866 --no-browser
 
-# Re-run every notebook top to bottom in a fresh kernel and store the outputs (before committing).
+# Re-run every notebook top to bottom in a fresh kernel and store the outputs (before committing), then
+# regenerate the student edition from them.
+# One notebook: make notebooks NB=03_xavier_fix.ipynb
+NB ?= [0-9]*.ipynb
 notebooks: install
-	cd notebooks && for nb in [0-9]*.ipynb; do \
+	cd notebooks && for nb in $(NB); do \
 	  ../$(BIN)/jupyter nbconvert --to notebook --execute --inplace "$$nb" || exit 1; done
+	$(MAKE) editions
+
+# The student edition (notebooks/student/) from the full one: solutions out, exercise outputs cleared.
+# nbgrader (a test requirement) does the clearing, so this needs the test requirements.
+editions: install $(BIN)/.installed-test
+	$(BIN)/python scripts/editions.py --mark
+	$(BIN)/python scripts/editions.py --write
 
 benchmark: install
 	$(BIN)/python benchmarks/train_speed.py

@@ -14,13 +14,10 @@ A benchmark, not a test: run it on a quiet machine and read the numbers.
 """
 import argparse
 import statistics
-import sys
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-import helpers  # noqa: E402  (sets TensorFlow's log level before importing it)
-from helpers import legacy  # noqa: E402
+import helpers
+from helpers import legacy
 
 INITS = ("seed", "glorot", "he")          # the warm runs cycle through these
 

@@ -7,7 +7,7 @@ import sys
 import matplotlib
 import numpy as np
 
-MIN_VERSIONS = {"Python": (3, 10), "TensorFlow": (2, 16), "Keras": (3, 0), "NumPy": (1, 26)}
+MIN_VERSIONS = {"Python": (3, 11), "TensorFlow": (2, 16), "Keras": (3, 0), "NumPy": (1, 26)}
 
 
 def _major_minor(version):
@@ -20,7 +20,6 @@ def setup(seed=0):
     Prints one line with the versions in use; raises RuntimeError naming what to upgrade
     if one is too old for the course.
     """
-    import absl.logging
     import keras
     import tensorflow as tf
 
@@ -36,7 +35,6 @@ def setup(seed=0):
         raise RuntimeError("Too old for this course: " + ", ".join(too_old)
                            + ". Run `make course` to install the pinned versions.")
 
-    absl.logging.set_verbosity(absl.logging.ERROR)      # (TensorFlow's own logger: helpers/training.py)
     random.seed(seed)
     np.random.seed(seed)
     keras.utils.set_random_seed(seed)
@@ -55,5 +53,5 @@ def show_source(obj):
     display(Markdown(f"```python\n{inspect.getsource(obj).rstrip()}\n```"))
 
 
-if sys.version_info < (3, 10):  # pragma: no cover - the f-strings above need 3.6, the course 3.10
-    raise RuntimeError("This course needs Python 3.10 or newer.")
+if sys.version_info < (3, 11):  # pragma: no cover - the pinned NumPy, matplotlib and Keras need 3.11
+    raise RuntimeError("This course needs Python 3.11 or newer.")

@@ -9,7 +9,7 @@ be copied as a short string and pasted back, e.g.
 The logic is plain functions, tested without a browser:
     ExplorerState   the settings; .to_string() / ExplorerState.from_string()
     run(state)      train and judge: a View with the result, the verdict and timings
-    verdict(result) the one-line diagnosis
+    (the one-line diagnosis, verdict(result), lives in helpers/diagnosis.py)
     draw(view, fig) the six panels
 and `Explorer` is the ipywidgets panel around them (`show()` displays one).
 """
@@ -21,17 +21,18 @@ import threading
 import time
 from urllib.parse import parse_qsl
 
-import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.ticker import LogLocator
 
 from . import plots
-from .training import GRID, TrainingDiverged, train_net
+from .diagnosis import verdict
+from .training import INITS, OPTIMIZERS, TrainingDiverged, is_whole_number, check_config, train_net
 
 DEPTHS = (1, 8)
 STEPS = (1_000, 2_000, 5_000, 10_000, 20_000)
 INIT_LABELS = {"seed": "seed: N(0, 1e-3)", "glorot": "Glorot, bias 0.1", "he": "He, bias 0.1",
                "normal": "N(0, σ): pick σ"}
+assert set(INIT_LABELS) == set(INITS), "every initializer train_net knows needs a label in the panel"
 LR_RANGE = (1e-4, 1.0)
 SIGMA_RANGE = (1e-4, 10.0)
 SEED_RANGE = (0, 9999)
@@ -53,23 +54,27 @@ class ExplorerState:
             value = getattr(self, name)
             if isinstance(value, numbers.Real) and not isinstance(value, bool):
                 object.__setattr__(self, name, float(value))
+        # The panel's own, narrower ranges (what its sliders offer), all reported at once; then
+        # train_net's check_config, the one authority on what a run may be.
         problems = []
-        if not (isinstance(self.depth, int) and DEPTHS[0] <= self.depth <= DEPTHS[1]):
+        if not (is_whole_number(self.depth) and DEPTHS[0] <= self.depth <= DEPTHS[1]):
             problems.append(f"depth must be a whole number from {DEPTHS[0]} to {DEPTHS[1]}")
-        if self.init not in INIT_LABELS:
-            problems.append(f"init must be one of {', '.join(INIT_LABELS)}")
+        if self.init not in INITS:
+            problems.append(f"init must be one of {', '.join(INITS)}")
         if not (isinstance(self.sigma, float) and SIGMA_RANGE[0] <= self.sigma <= SIGMA_RANGE[1]):
             problems.append(f"sigma must be a number from {SIGMA_RANGE[0]:g} to {SIGMA_RANGE[1]:g}")
-        if self.opt not in ("sgd", "adam"):
-            problems.append("opt must be sgd or adam")
+        if self.opt not in OPTIMIZERS:
+            problems.append(f"opt must be one of {', '.join(OPTIMIZERS)}")
         if not (isinstance(self.lr, float) and LR_RANGE[0] <= self.lr <= LR_RANGE[1]):
             problems.append(f"lr must be a number from {LR_RANGE[0]:g} to {LR_RANGE[1]:g}")
-        if self.steps not in STEPS:
+        if self.steps not in STEPS or not is_whole_number(self.steps):
             problems.append(f"steps must be one of {', '.join(map(str, STEPS))}")
-        if not (isinstance(self.seed, int) and SEED_RANGE[0] <= self.seed <= SEED_RANGE[1]):
+        if not (is_whole_number(self.seed) and SEED_RANGE[0] <= self.seed <= SEED_RANGE[1]):
             problems.append(f"seed must be a whole number from {SEED_RANGE[0]} to {SEED_RANGE[1]}")
         if problems:
             raise ValueError("; ".join(problems))
+        check_config(depth=self.depth, init=self.init, sigma=self.sigma, optimizer=self.opt, lr=self.lr,
+                     steps=self.steps, seed=self.seed)
 
     def to_string(self):
         """The settings as a short string that from_string() reads back."""
@@ -130,35 +135,6 @@ def run(state):
     return View(state, result, text, (time.perf_counter() - start) * 1e3)
 
 
-def verdict(result):
-    """One line, in plain words: does the net learn, and if not, which layer is to blame.
-
-    A layer's speed is its median update : data ratio, |lr * update| / |weights| per step;
-    about 1e-3 is healthy, below 1e-5 the layer is effectively frozen.
-    """
-    error = result.mean_error()
-    names = result.layer_names
-    speed = np.median(result.update_ratio, axis=0)
-    slowest = int(np.argmin(speed[:-1])) if len(speed) > 1 else 0
-    live = [float(np.mean(a[-1] > 0)) for a in result.activations]
-    dead = [i for i, share in enumerate(live) if share == 0.0]
-    steps = result.config["steps"]
-    if result.learned():
-        return (f"learns: mean |estimate − x| = {error:.3f}; the slowest layer, {names[slowest]}, "
-                f"changes by {speed[slowest]:.0e} of its size per step.")
-    if dead:
-        return (f"stuck: {names[dead[-1]]} is dead (no unit is on for any input), so no gradient "
-                "passes below it.")
-    if speed[slowest] < 1e-5:
-        return (f"stuck: {names[slowest]} changes by only {speed[slowest]:.0e} of its size per step "
-                "(healthy is about 1e-3): vanishing gradients.")
-    if np.ptp(result.predict(GRID)) < 0.1:
-        return (f"on a plateau: after {steps:,} steps the estimate still ignores x, though every layer "
-                f"moves (slowest: {speed[slowest]:.0e} per step). Try more steps or a larger learning rate.")
-    return (f"learning slowly: mean |estimate − x| = {error:.2f} after {steps:,} steps; the slowest layer, "
-            f"{names[slowest]}, changes by {speed[slowest]:.0e} of its size per step.")
-
-
 def new_figure():
     """The explorer's figure: six panels, drawn without pyplot so it never shows up twice."""
     fig = Figure(figsize=(13, 6.6), dpi=72)
@@ -196,17 +172,17 @@ def draw(view, fig):
     axes = fig.axes
     for ax in axes:
         _reset(ax)
-    r = view.result
-    plots.plot_estimate({"this run": r}, ax=axes[0])
-    plots.plot_loss({"this run": r}, ax=axes[1])
-    plots.plot_grad_std({"this run": r}, ax=axes[2])
-    plots.plot_grad_over_steps(r, ax=axes[3])
-    plots.plot_update_ratio(r, ax=axes[4])
-    plots.plot_active_fraction(r, ax=axes[5])
+    r, small = view.result, "x-small"
+    plots.plot_estimate({"this run": r}, ax=axes[0], legend=small)
+    plots.plot_loss({"this run": r}, ax=axes[1], legend=small)
+    plots.plot_grad_std({"": r}, ax=axes[2], legend=small)
+    plots.plot_grad_over_steps(r, ax=axes[3], title="Gradient sizes over steps", legend=small)
+    plots.plot_update_ratio(r, ax=axes[4], title="Update : data ratio", legend=small)
+    plots.plot_active_fraction(r, ax=axes[5], title="Live units", legend=small)
     for ax in axes:
         ax.minorticks_off()         # minor ticks on log axes cost more to draw than everything else
         # Fixed places for titles and axis labels: placing them automatically measures every tick label.
-        ax.set_title(ax.get_title().split(" (")[0], y=1.0)
+        ax.title.set_y(1.0)
         ax.xaxis.set_label_coords(0.5, -0.15)
         ax.yaxis.set_label_coords(-0.18, 0.5)
         if ax.get_yscale() == "log":
@@ -214,10 +190,6 @@ def draw(view, fig):
             if high < 100 * low:                # under two decades: label 1, 2 and 5 times a power of 10
                 ax.yaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
             ax.yaxis.set_major_formatter(_power_of_ten)
-    for ax in axes[2:]:
-        if ax.get_legend():
-            ax.legend(fontsize="x-small", ncol=2)
-    axes[2].legend(["measured over the run", "predicted at init"], fontsize="x-small")
     fig.suptitle(plots.describe(r) + f", lr {view.state.lr:g}, {view.state.steps:,} steps, seed {view.state.seed}")
     return fig
 
@@ -268,8 +240,9 @@ class Explorer:
                                 style=slider["style"])
         self.seed = w.BoundedIntText(s.seed, min=SEED_RANGE[0], max=SEED_RANGE[1], description="seed",
                                      style=slider["style"], layout=w.Layout(width="160px"))
+        # continuous_update=False: the value arrives when the student presses Enter (or leaves the box).
         self.state_text = w.Text(s.to_string(), description="state", layout=w.Layout(width="560px"),
-                                 style=slider["style"])
+                                 style=slider["style"], continuous_update=False)
         self.load = w.Button(description="Load state", tooltip="apply the pasted state string")
         self.status = w.HTML()
         self.verdict = w.HTML()
@@ -293,7 +266,7 @@ class Explorer:
         for control in self.controls:
             control.observe(self._on_change, names="value")
         self.load.on_click(self._on_load)
-        self.state_text.on_submit(self._on_load)
+        self.state_text.observe(self._on_state_text, names="value")
         self.refresh()
         if precompile:
             threading.Thread(target=self._precompile, daemon=True, name="explorer-precompile").start()
@@ -311,6 +284,11 @@ class Explorer:
             return
         self.sigma.disabled = self.init.value != "normal"
         self._schedule()
+
+    def _on_state_text(self, change):
+        # The panel writes each run's state into the box too; only a string the student typed is loaded.
+        if not self._applying and change["new"] != self.state.to_string():
+            self._on_load(None)
 
     def _on_load(self, _):
         try:

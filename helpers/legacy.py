@@ -15,7 +15,7 @@ from .training import check_config, draw_inputs_like_train_net, initial_params, 
 
 def train_tf1(depth=1, init="seed", steps=10_000, lr=1e-3, clip=4.5, seed=0):
     """Train with a tf.compat.v1 graph and Session; returns (losses, x_grid, estimates_on_grid)."""
-    check_config(depth, init, steps, lr, "sgd", clip, seed, 1e-3, 1, 1)
+    check_config(depth=depth, init=init, steps=steps, lr=lr, clip=clip, seed=seed)
     if init not in ("seed", "glorot"):
         raise ValueError(f"train_tf1 knows init 'seed' and 'glorot', got {init!r}")
     tf1 = tf.compat.v1
@@ -61,7 +61,7 @@ def train_eager(depth=1, init="seed", steps=10_000, lr=1e-3, optimizer="sgd", cl
     Starts from the same weights and sees the same inputs as train_net with the same arguments,
     so the two must produce the same losses (tests/test_training.py checks that).
     """
-    check_config(depth, init, steps, lr, optimizer, clip, seed, 1e-3, 1, 1)
+    check_config(depth=depth, init=init, steps=steps, lr=lr, optimizer=optimizer, clip=clip, seed=seed)
     model = keras.Sequential([keras.Input((1,))]
                              + [keras.layers.Dense(16, activation="relu") for _ in range(depth)]
                              + [keras.layers.Dense(1)])

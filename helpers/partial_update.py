@@ -1,24 +1,22 @@
-"""Notebook 04: move output 2 while holding output 1 -- the set-up, the methods, the measurements.
+"""Notebooks 06-07: move output 2 while holding output 1 -- the set-up, the methods, the measurements.
 
     make_data, make_net        the question's data (x in [0,1]^3) and nets ("small", "relu")
     loss_out2, masked_loss     the loss on output 2 alone, and the same written with a 0/1 mask
     run_method                 train one method, recording loss2 and output 1's drift each step
     partial_update_table       every method side by side (the contract the tests use)
     drift_vs_lr, rank_vs_n     why projection is first-order, and where its room runs out
-    plot_runs                  loss2 and drift against step, one line per method
 
-The projection itself (Jacobian, formula, one projected step) lives in helpers/projection.py.
+The projection itself (Jacobian, formula, one projected step) lives in helpers/projection.py, the
+figures in helpers/plots_steering.py and the exercise checkers in helpers/checks/steering.py.
 Everything runs in float64 so that the small drifts we measure are not float32 rounding.
 """
 import numbers
 
 import keras
-import matplotlib.pyplot as plt
 import numpy as np
 import tensorflow as tf
 
-from .exercises import exercise
-from .projection import flatten, held_jacobian, project_out, projected_step  # noqa: F401
+from .projection import flatten_tensors, held_jacobian, project_out, projected_step  # noqa: F401
 
 NETS = {"small": (3, 4, 2), "relu": (3, 32, 32, 2)}     # layer widths, input to output
 METHODS = ("naive", "masked_loss", "head_only", "masked_loss_head", "null_space", "penalty",
@@ -97,13 +95,13 @@ def _make_step(method, model, x, y, lr, lam, x_anchor):
     variables = model.trainable_variables
     mask = tf.constant(np.tile([0.0, 1.0], (x.shape[0], 1)), dtype=DTYPE)     # hide output 1
     out1_start = tf.identity(model(x)[:, 0])
-    params = head_mask(model) if method == "head_only" else [tf.ones_like(v) for v in variables]
+    masks = head_mask(model) if method == "head_only" else [tf.ones_like(v) for v in variables]
     trained = variables[-2:] if method == "masked_loss_head" else variables
 
     def sgd(loss_fn):
         with tf.GradientTape() as tape:
             loss = loss_fn(model(x))
-        for v, g, m in zip(trained, tape.gradient(loss, trained), params[-len(trained):]):
+        for v, g, m in zip(trained, tape.gradient(loss, trained), masks[-len(trained):]):
             v.assign_sub(lr * g * m)
         return loss
 
@@ -255,122 +253,15 @@ def rank_vs_n(ns, net="small", seed=0):
         raise ValueError(f"ns must be a list of whole numbers >= 1; got {ns}")
     model = make_net(net, seed)
     variables = model.trainable_variables
-    in_head = flatten(head_mask(model)).numpy() > 0
+    in_head = flatten_tensors(head_mask(model)).numpy() > 0
     ranks, outside = [], []
     for n in ns.tolist():
         x, y, _, _ = make_data(n, seed)
         J = held_jacobian(model, variables, x, hold=(0,))
         with tf.GradientTape() as tape:
             loss = loss_out2(model(x), y)
-        g = project_out(flatten(tape.gradient(loss, variables)), J, EPS).numpy()
+        g = project_out(flatten_tensors(tape.gradient(loss, variables)), J, EPS).numpy()
         ranks.append(int(np.linalg.matrix_rank(J.numpy())))
         outside.append(float(np.linalg.norm(g[~in_head]) / np.linalg.norm(g)))
     return {"n": ns, "rank": np.array(ranks), "n_params": int(J.shape[1]),
             "depends": int(np.sum(np.any(J.numpy() != 0, axis=0))), "outside_head": np.array(outside)}
-
-
-# ----------------------------------------------------------------------------- figures
-STYLE = {   # twins that must coincide are drawn dashed on top of each other
-    "naive": dict(color="C3", lw=2.5), "masked_loss": dict(color="k", ls="--", lw=1),
-    "head_only": dict(color="C0", lw=2.5), "masked_loss_head": dict(color="gold", ls="--", lw=1),
-    "null_space": dict(color="C2", lw=2), "penalty": dict(color="C1", lw=2),
-    "null_space_gn": dict(color="C4", lw=2), "null_space_anchored": dict(color="C5", lw=2),
-}
-
-
-def plot_runs(table, title):
-    """Three panels against step (log axes): loss on output 2, output 1's max drift on the batch
-    and on the held-out inputs. A method whose drift stays exactly 0 cannot be drawn on a log
-    axis; the legend says so. Diverged runs stop where they diverged.
-    """
-    fig, axes = plt.subplots(1, 3, figsize=(12, 3.8))
-    for method, row in table.items():
-        history = row["history"]
-        steps = np.arange(1, len(history["loss2"]))
-        held = history["drift_train"].max() == 0 and history["drift_heldout"].max() == 0
-        axes[0].plot(steps, history["loss2"][1:], label=method + (" (drift exactly 0)" if held else ""),
-                     **STYLE[method])
-        for ax, key in ((axes[1], "drift_train"), (axes[2], "drift_heldout")):
-            if not held:
-                ax.plot(steps, history[key][1:], **STYLE[method])
-    drift = "max |out1(t) - out1(0)| (log)"
-    for ax, panel, ylabel in ((axes[0], "loss on output 2", "MSE of output 2 (log)"),
-                              (axes[1], "output 1 drift: training batch", drift),
-                              (axes[2], "output 1 drift: 256 held-out inputs", drift)):
-        ax.set(title=panel, xlabel="step (log)", ylabel=ylabel, xscale="log", yscale="log")
-    fig.suptitle(title)
-    fig.legend(loc="center right", fontsize=8, frameon=False)
-    fig.tight_layout(rect=(0, 0, 0.8, 1))
-    return axes
-
-
-# ----------------------------------------------------------------------------- exercises
-def _grade_number(answer, ask, hint, right, explain, mistakes=(), tol=0.0):
-    """Grade a numeric answer: the placeholder, a non-number, the right value, known mistakes."""
-    if answer is None:
-        return False, ask
-    if isinstance(answer, bool) or not isinstance(answer, numbers.Real) or not np.isfinite(answer):
-        return False, "Answer with one number. " + hint
-    if abs(answer - right) <= tol:
-        return True, "Right: " + explain
-    for wrong, why in mistakes:
-        if abs(answer - wrong) <= tol:
-            return False, f"{why} {hint}"
-    return False, f"Not {answer:g}. {hint}"
-
-
-@exercise("04.1")
-def _check_04_1(answer):
-    return _grade_number(
-        answer, ask="Replace None by a whole number: the smallest n. Start from section 9's count of 21.",
-        hint=("Count the parameters output 1 depends on in the 3 -> 6 -> 2 net (W1, b1, and output 1's "
-              "column of W2 and entry of b2): J has one row per sample, so its rank grows up to that count."),
-        right=31, explain=("output 1 depends on W1 (18), b1 (6), W2[:, 0] (6) and b2[0] (1) = 31 parameters. "
-                           "From n = 31 samples J has rank 31, its null space is just output 2's own head "
-                           "(W2[:, 1], b2[1]), and projection = head-only training."),
-        mistakes=[(38, "38 is every parameter, but W2[:, 1] and b2[1] never touch output 1: their columns "
-                       "of J are zero, so they always stay in the null space."),
-                  (7, "7 is the size of output 2's head, what is LEFT at the limit."),
-                  (21, "21 is the answer for 4 hidden units (section 9); this net has 6.")])
-
-
-@exercise("04.2")
-def _check_04_2(answer):
-    return _grade_number(
-        answer, ask="Replace None by a number: the largest lambda. Look at b2[0]'s column of J alone.",
-        hint=("Along b2[0] alone the penalty is lam * n * (b2[0] - target)^2 on a batch of n = 8, and "
-              "gradient descent on a*(b - c)^2 with step lr is stable only if lr * 2a < 2."),
-        right=1.25, tol=0.015,
-        explain=("1 / (lr * n) = 1 / (0.1 * 8) = 1.25. b2[0] moves output 1 on every sample alike, so its "
-                 "column of J is all ones and sigma_max^2 >= n whatever the hidden layer does; above 1.25 "
-                 "the b2[0] error is multiplied by |1 - 2 lr lam n| > 1 every step. That is why lam = 3 "
-                 "blows up (factor 3.8)."),
-        mistakes=[(0.66, "0.66 is the limit at the start, from sigma_max^2 of the starting J. The run at "
-                         "lam = 1 shows the hidden layer can shrink that; find what it cannot shrink."),
-                  (0.625, "Close, but check the factor 2: the curvature of a*(b - c)^2 is 2a.")])
-
-
-@exercise("04.3")
-def _check_04_3(answer):
-    hint = ("Write a function gn_correction(J, r) returning delta (length n_params) with "
-            "J @ delta = -r and delta a combination of the rows of J (the least-norm solution).")
-    if answer is None:
-        return False, ("Replace None by your function gn_correction(J, r). Start from the projection "
-                       "formula of section 5: the answer has the same J^T (J J^T)^-1 shape.")
-    if not callable(answer):
-        return False, "Pass your function itself (no parentheses). " + hint
-    rng = np.random.default_rng(4)
-    J, r = rng.normal(size=(4, 10)), rng.normal(size=4)
-    try:
-        delta = np.asarray(answer(J, r), dtype=float).reshape(-1)
-    except Exception as err:  # noqa: BLE001 - a student's function may fail any way; report it
-        return False, f"Your function raised {type(err).__name__}: {err}. " + hint
-    if delta.shape != (10,):
-        return False, f"Expected a vector of length 10 for J of shape (4, 10); got shape {delta.shape}. " + hint
-    if not np.allclose(J @ delta, -r, atol=1e-8):
-        return False, "J @ delta is not -r, so the held outputs would not return. " + hint
-    if not np.allclose(delta, -J.T @ np.linalg.solve(J @ J.T, r), atol=1e-8):
-        return False, ("J @ delta = -r holds, but delta is not the smallest such change: it also "
-                       "moves along J's null space, spending step on nothing. " + hint)
-    return True, ("Right: delta = -J^T (J J^T)^-1 r cancels the drift to first order and is the "
-                  "smallest change that does, so it disturbs output 2's progress as little as possible.")

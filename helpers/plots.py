@@ -52,36 +52,34 @@ def running_mean(values, window):
     return (csum[1:] - csum[np.arange(1, len(values) + 1) - n]) / n
 
 
-def plot_loss(results, window=200, ax=None):
+def plot_loss(results, window=200, ax=None, title="Training loss", legend="small"):
     """Training loss per step, as a running mean, on a log scale."""
     ax = _axes(ax)
     for label, r in _as_dict(results).items():
         ax.plot(running_mean(r.losses, window), label=label)
-    ax.set(yscale="log", xlabel="step", ylabel=f"loss (running mean of {window} steps)",
-           title="Training loss")
-    ax.legend(fontsize="small")
+    ax.set(yscale="log", xlabel="step", ylabel=f"loss (running mean of {window} steps)", title=title)
+    ax.legend(fontsize=legend)
 
 
-def plot_estimate(results, ax=None):
+def plot_estimate(results, ax=None, title="What the trained net outputs", legend="small"):
     """The trained net's estimate against its input; a perfect copy lies on the dashed line."""
     ax = _axes(ax)
     x = np.linspace(-1.0, 1.0, 201, dtype=np.float32)
     ax.plot(x, x, "k--", lw=1, label="target: estimate = x")
     for label, r in _as_dict(results).items():
         ax.plot(x, r.predict(x), label=label)
-    ax.set(xlabel="input x", ylabel="estimate 2·output", title="What the trained net outputs",
-           xlim=(-1, 1), ylim=(-1.3, 1.3))
-    ax.legend(fontsize="small")
+    ax.set(xlabel="input x", ylabel="estimate 2·output", title=title, xlim=(-1, 1), ylim=(-1.3, 1.3))
+    ax.legend(fontsize=legend)
 
 
-def plot_estimate_over_steps(result, ax=None):
+def plot_estimate_over_steps(result, ax=None, title=None):
     """The estimate on a few inputs as training goes on: lines that stay together mean 'stuck'."""
     own_figure = ax is None
     ax = _axes(ax)
     picks = np.linspace(0, len(result.probe_x) - 1, 5).astype(int)
     for i in picks:
         ax.plot(result.record_steps, result.probe_estimates[:, i], label=f"x = {result.probe_x[i]:+.1f}")
-    ax.set(xlabel="step", ylabel="estimate 2·output", title=f"Estimate during training ({describe(result)})")
+    ax.set(xlabel="step", ylabel="estimate 2·output", title=title or f"Estimate during training ({describe(result)})")
     ax.legend(fontsize="small", title="input", loc="upper left", bbox_to_anchor=(1.01, 1.0))
     if own_figure:
         ax.figure.tight_layout()
@@ -116,11 +114,14 @@ def plot_distributions(result, kind="weights", layers=None, axes=None):
         axes[0].figure.tight_layout()
 
 
-def plot_grad_std(results, predicted=True, measured="run", ax=None):
+def plot_grad_std(results, predicted=True, measured="run", ax=None, title="Gradient scale per layer",
+                  legend="small"):
     """Each layer's kernel-gradient std (dots) and the chain-rule prediction at init (crosses).
 
     measured="run": the std over all recordings of the run; "init": over 1,000 inputs at the
     initial weights (helpers.measure_grad_std), which is what the prediction is about.
+    Legend entries are "<label>: measured ..." and "<label>: predicted at init"; an empty label leaves
+    only the second half.
     """
     if measured not in ("run", "init"):
         raise ValueError(f"measured must be 'run' or 'init', got {measured!r}")
@@ -132,23 +133,24 @@ def plot_grad_std(results, predicted=True, measured="run", ax=None):
         stds = np.array([g.std() for g in r.grads] if measured == "run" else measure_grad_std(*args))
         layers = np.arange(1, len(stds) + 1)
         stds = np.where(stds > 0, stds, np.nan)
+        prefix = f"{label}: " if label else ""
         ax.plot(layers, stds, "o-", color=color,
-                label=f"{label}: measured {'over the run' if measured == 'run' else 'at init'}")
+                label=f"{prefix}measured {'over the run' if measured == 'run' else 'at init'}")
         if predicted:
             ax.plot(layers, predict_grad_std(*args), "x--", color=color, ms=9,
-                    label=f"{label}: predicted at init")
+                    label=f"{prefix}predicted at init")
     _log_y(ax, *[line.get_ydata() for line in ax.lines])
     ax.set(xlabel="weight layer (1 = first hidden, last = output)",
-           ylabel="std of kernel gradient", title="Gradient scale per layer")
+           ylabel="std of kernel gradient", title=title)
     ax.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
     if own_figure:
-        ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.02, 1.0))
+        ax.legend(fontsize=legend, loc="upper left", bbox_to_anchor=(1.02, 1.0))
         ax.figure.tight_layout()
     else:
-        ax.legend(fontsize="small")
+        ax.legend(fontsize=legend)
 
 
-def plot_grad_over_steps(result, ax=None):
+def plot_grad_over_steps(result, ax=None, title=None, legend="small"):
     """Every layer's kernel-gradient sizes over steps on one log axis: mean |g| and the 16-84% band."""
     ax = _axes(ax)
     for name, g in zip(result.layer_names, result.grads):
@@ -162,11 +164,11 @@ def plot_grad_over_steps(result, ax=None):
                         color=line.get_color(), alpha=0.15, lw=0)
     _log_y(ax, *[line.get_ydata() for line in ax.lines])
     ax.set(xlabel="step", ylabel="|kernel gradient| (mean, 16-84% band)", xlim=(0, result.config["steps"]),
-           title=f"Gradient sizes over steps ({describe(result)})")
-    ax.legend(fontsize="small", ncol=2)
+           title=title or f"Gradient sizes over steps ({describe(result)})")
+    ax.legend(fontsize=legend, ncol=2)
 
 
-def plot_update_ratio(result, ax=None):
+def plot_update_ratio(result, ax=None, title=None, legend="small"):
     """|update| / |weights| per layer over steps; about 1e-3 is the usual healthy rate."""
     ax = _axes(ax)
     for i, name in enumerate(result.layer_names):
@@ -175,11 +177,11 @@ def plot_update_ratio(result, ax=None):
     ax.axhline(1e-3, color="k", ls="--", lw=1, label="1e-3 reference")
     _log_y(ax, result.update_ratio)
     ax.set(xlabel="step", ylabel="|lr·update| / |weights|", xlim=(0, result.config["steps"]),
-           title=f"Update : data ratio ({describe(result)})")
-    ax.legend(fontsize="small", ncol=2)
+           title=title or f"Update : data ratio ({describe(result)})")
+    ax.legend(fontsize=legend, ncol=2)
 
 
-def plot_active_fraction(result, ax=None):
+def plot_active_fraction(result, ax=None, title=None, legend="small"):
     """Share of each hidden layer's ReLUs that are on (> 0), over inputs x in [-1, 1], per step."""
     ax = _axes(ax)
     styles = ["-", "--", ":", "-."]
@@ -187,8 +189,8 @@ def plot_active_fraction(result, ax=None):
         ax.plot(result.record_steps, np.mean(acts > 0, axis=1), styles[i % 4], lw=2 if i < 4 else 1,
                 label=f"hidden {i + 1}")
     ax.set(xlabel="step", ylabel="share of ReLUs on", ylim=(-0.03, 1.03),
-           title=f"Live units ({describe(result)})")
-    ax.legend(fontsize="small", loc="upper right", framealpha=0.6)
+           title=title or f"Live units ({describe(result)})")
+    ax.legend(fontsize=legend, loc="upper right", framealpha=0.6, ncol=1 if len(result.activations) < 5 else 2)
 
 
 def plot_layer_report(result):

@@ -1,6 +1,6 @@
 """Steer a gradient step: lower a loss while holding chosen outputs still (to first order).
 
-The reusable part of notebook 04, for any Keras model (or any function of some variables):
+The reusable part of notebooks 06-07, for any Keras model (or any function of some variables):
 
     held_jacobian(model, variables, x, hold)   J = d(held outputs on x) / d(all parameters)
     project_out(g, J, eps)                     g - J^T (J J^T + eps I)^-1 J g
@@ -19,13 +19,13 @@ import numpy as np
 import tensorflow as tf
 
 
-def flatten(tensors):
+def flatten_tensors(tensors):
     """Concatenate a list of tensors (e.g. gradients, one per variable) into one flat vector."""
     return tf.concat([tf.reshape(t, [-1]) for t in tensors], axis=0)
 
 
-def unflatten(vector, variables):
-    """Split a flat vector back into pieces shaped like `variables` (inverse of flatten)."""
+def split_like(vector, variables):
+    """Split a flat vector back into pieces shaped like `variables` (inverse of flatten_tensors)."""
     pieces = tf.split(vector, [int(np.prod(v.shape)) for v in variables])
     return [tf.reshape(p, v.shape) for p, v in zip(pieces, variables)]
 
@@ -138,7 +138,7 @@ def projected_step(model, variables, x, loss_fn, hold=(0,), lr=0.1, eps=0.0,
         loss = loss_fn(model(x))
     if loss.shape.rank != 0:
         raise ValueError(f"loss_fn must return a scalar; got shape {tuple(loss.shape)}")
-    g = flatten(tape.gradient(loss, variables, unconnected_gradients="zero"))
+    g = flatten_tensors(tape.gradient(loss, variables, unconnected_gradients="zero"))
     J = held_jacobian(model, variables, points, hold)
     _apply(variables, -lr * project_out(g, J, eps))
 
@@ -150,5 +150,5 @@ def projected_step(model, variables, x, loss_fn, hold=(0,), lr=0.1, eps=0.0,
 
 
 def _apply(variables, flat_delta):
-    for v, d in zip(variables, unflatten(flat_delta, variables)):
+    for v, d in zip(variables, split_like(flat_delta, variables)):
         v.assign_add(d)

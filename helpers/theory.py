@@ -10,7 +10,8 @@ a * delta, so its scale is sqrt(E[a^2] * E[delta^2]).
 """
 import numpy as np
 
-from .training import flatten, forward_numpy, initial_params, layer_shapes, loss_and_grads, unflatten
+from .training import (forward_numpy, initial_params, layer_shapes, loss_and_grads, params_to_vector,
+                       vector_to_params)
 
 
 def predict_grad_std(depth, init="seed", sigma=1e-3, seed=0, bias=None):
@@ -52,7 +53,7 @@ def measure_grad_std(depth, init="seed", sigma=1e-3, seed=0, bias=None, n=1000):
     """
     import tensorflow as tf
 
-    start = flatten(initial_params(depth, init, sigma, seed, bias))
+    start = params_to_vector(initial_params(depth, init, sigma, seed, bias))
     x = tf.random.stateless_uniform([n, 1, 1], seed=[seed, 1], minval=-1.0, maxval=1.0)
     _, grads = loss_and_grads(tf.constant(np.tile(start, (n, 1))), x, depth)
-    return [float(np.std(kernel)) for kernel, _ in unflatten(grads.numpy(), depth)]
+    return [float(np.std(kernel)) for kernel, _ in vector_to_params(grads.numpy(), depth)]

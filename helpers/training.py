@@ -18,15 +18,15 @@ import tensorflow as tf
 WIDTH = 16                      # units per hidden layer, as in the seed
 MAX_DEPTH = 20
 MAX_STEPS = 1_000_000
+MAX_BATCH = 4096
+MEMORY_LIMIT = 1_000_000_000    # bytes a run's inputs and recordings may take (Binder gives 1-2 GB in all)
 INITS = ("seed", "glorot", "he", "normal")
 OPTIMIZERS = ("sgd", "adam")
 PROBE_X = np.linspace(-1.0, 1.0, 41, dtype=np.float32)   # fixed inputs for recording activations
 GRID = np.linspace(-1.0, 1.0, 101, dtype=np.float32)     # where mean_error() compares estimate and x
+LEARNED_ERROR = 0.05            # mean |estimate - x| below this: the net learned y = x, the course's line
 ADAM_BETA_1, ADAM_BETA_2, ADAM_EPSILON = 0.9, 0.999, 1e-7  # Keras' defaults
 
-# Each (depth, optimizer, steps) is its own compiled graph, traced once. TensorFlow counts all of
-# them as "retracing" of one function and warns; here that warning would be a false alarm.
-tf.get_logger().setLevel("ERROR")
 
 
 class TrainingDiverged(RuntimeError):
@@ -80,8 +80,8 @@ class TrainResult:
         return float(np.mean(np.abs(self.predict(GRID) - GRID)))
 
     def learned(self):
-        """Whether the net learned y = x: its mean error is below 0.05, the course's line throughout."""
-        return self.mean_error() < 0.05
+        """Whether the net learned y = x: its mean error is below LEARNED_ERROR (0.05), the course's line."""
+        return self.mean_error() < LEARNED_ERROR
 
     def predict(self, x):
         """Estimates 2 * output of the trained net for a 1-D array of inputs."""
@@ -103,7 +103,7 @@ def forward_numpy(params, x):
 # ----------------------------------------------------------------------------------------------
 # Input checking
 
-def _is_int(value):
+def is_whole_number(value):
     return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
@@ -112,32 +112,57 @@ def _is_positive_number(value):
             and not math.isnan(value) and value > 0)
 
 
-def check_config(depth, init, steps, lr, optimizer, clip, seed, sigma, record_every, batch_size,
-                 bias=None):
-    """Raise ValueError, naming the valid choices, for anything train_net cannot run."""
-    if not _is_int(depth) or not 1 <= depth <= MAX_DEPTH:
+def check_depth(depth):
+    """Raise ValueError unless `depth` is a whole number of hidden layers (True is not a depth)."""
+    if not is_whole_number(depth) or not 1 <= depth <= MAX_DEPTH:
         raise ValueError(f"depth must be a whole number of hidden layers from 1 to {MAX_DEPTH}, got {depth!r}")
+
+
+def check_config(*, depth, init="seed", steps=10_000, lr=1e-3, optimizer="sgd", clip=4.5, seed=0,
+                 sigma=1e-3, record_every=1, batch_size=1, bias=None):
+    """Raise ValueError, naming the valid choices, for anything train_net cannot run.
+
+    The one place where a run's settings are checked: train_net, the legacy loops and the explorer's
+    panel all call it (the panel adds its narrower slider ranges on top).
+    """
+    check_depth(depth)
     if init not in INITS:
         raise ValueError(f"unknown init {init!r}; valid choices: {', '.join(map(repr, INITS))}")
     if optimizer not in OPTIMIZERS:
         raise ValueError(f"unknown optimizer {optimizer!r}; valid choices: {', '.join(map(repr, OPTIMIZERS))}")
-    if not _is_int(steps) or not 1 <= steps <= MAX_STEPS:
+    if not is_whole_number(steps) or not 1 <= steps <= MAX_STEPS:
         raise ValueError(f"steps must be a whole number from 1 to {MAX_STEPS:,}, got {steps!r}")
     if not _is_positive_number(lr) or math.isinf(lr):
         raise ValueError(f"lr (learning rate) must be a finite number > 0, got {lr!r}")
     if not _is_positive_number(clip):
         raise ValueError(f"clip must be a number > 0 (use float('inf') for no clipping), got {clip!r}")
-    if not _is_int(seed) or not 0 <= seed < 2**31:
+    if not is_whole_number(seed) or not 0 <= seed < 2**31:
         raise ValueError(f"seed must be a whole number from 0 to 2**31 - 1, got {seed!r}")
     if not _is_positive_number(sigma) or math.isinf(sigma):
         raise ValueError(f"sigma (std of the 'normal' init) must be a finite number > 0, got {sigma!r}")
-    if not _is_int(record_every) or not 1 <= record_every <= steps:
+    if not is_whole_number(record_every) or not 1 <= record_every <= steps:
         raise ValueError(f"record_every must be a whole number from 1 to steps={steps}, got {record_every!r}")
-    if not _is_int(batch_size) or not 1 <= batch_size <= 4096:
-        raise ValueError(f"batch_size must be a whole number from 1 to 4096, got {batch_size!r}")
+    if not is_whole_number(batch_size) or not 1 <= batch_size <= MAX_BATCH:
+        raise ValueError(f"batch_size must be a whole number from 1 to {MAX_BATCH}, got {batch_size!r}")
     if bias is not None and not (isinstance(bias, numbers.Real) and not isinstance(bias, bool)
                                  and math.isfinite(bias)):
         raise ValueError(f"bias must be None (the init's own biases) or a finite number, got {bias!r}")
+    needed = run_bytes(depth, steps, batch_size, -(-steps // record_every))
+    if needed > MEMORY_LIMIT:
+        raise ValueError(
+            f"this run would need about {needed / 1e9:.1f} GB for its inputs and recordings, over the course's "
+            f"limit of {MEMORY_LIMIT / 1e9:.0f} GB (steps={steps:,}, batch_size={batch_size}, "
+            f"record_every={record_every}): use fewer steps, a smaller batch or a larger record_every")
+
+
+def run_bytes(depth, steps, batch_size, n_records):
+    """About how many bytes a run's inputs, losses and recordings take (float32), before it allocates them."""
+    n_params = sum((fan_in + 1) * fan_out for fan_in, fan_out in layer_shapes(depth))
+    inputs = capacity(steps, batch_size) * (batch_size + 1)               # inputs and one loss per step
+    snapshots = 5 * n_records * n_params                                  # weights, Adam's m and v, grads, updates
+    probe = n_records * len(PROBE_X) * (WIDTH * depth + 1)                # activations and estimates on the probe
+    recompute = 2 * n_records * batch_size * WIDTH * (depth + 1)          # the batched gradient of the recordings
+    return 4 * (inputs + snapshots + probe + recompute)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -167,9 +192,14 @@ def initializers(init, sigma=1e-3, bias=None):
     return kernel, bias_init if bias is None else constant(bias)
 
 
-@functools.lru_cache(maxsize=256)
 def initial_params(depth, init="seed", sigma=1e-3, seed=0, bias=None):
     """The starting [(kernel, bias), ...] as numpy float32 arrays (cached: they never change)."""
+    check_config(depth=depth, init=init, sigma=sigma, seed=seed, bias=bias)
+    return _initial_params(depth, init, float(sigma), seed, None if bias is None else float(bias))
+
+
+@functools.lru_cache(maxsize=256)
+def _initial_params(depth, init, sigma, seed, bias):
     kernel_init, bias_init = initializers(init, sigma, bias)
     params = []
     for layer, (fan_in, fan_out) in enumerate(layer_shapes(depth)):
@@ -203,12 +233,12 @@ def flat_sizes(depth):
     return [size for fan_in, fan_out in layer_shapes(depth) for size in (fan_in * fan_out, fan_out)]
 
 
-def flatten(params):
+def params_to_vector(params):
     """The flat parameter vector of [(kernel, bias), ...]."""
     return np.concatenate([np.ravel(p) for layer in params for p in layer]).astype(np.float32)
 
 
-def unflatten(flat, depth):
+def vector_to_params(flat, depth):
     """[(kernel, bias), ...] from a flat vector, or from an array of them (leading axes are kept)."""
     flat = np.asarray(flat)
     parts = np.split(flat, np.cumsum(flat_sizes(depth))[:-1], axis=-1)
@@ -272,7 +302,7 @@ def _inputs(max_steps, batch_size, seed):
 
 @functools.lru_cache(maxsize=64)
 def compiled_trainer(depth, n_records, batch_size, max_steps):
-    """One XLA-compiled function per depth, number of recordings, batch size and capacity.
+    """One XLA-compiled function per depth, number of recordings, batch size and capacity (the cache key).
 
     The weights, inputs, lr, clip, optimizer, steps and recording interval are tensors, so changing
     them re-uses the compiled graph instead of making a new one (each compiled graph keeps some
@@ -345,14 +375,15 @@ def train_net(depth=1, init="seed", steps=10_000, lr=1e-3, optimizer="sgd", clip
     Raises ValueError for a setting it cannot run, TrainingDiverged if the loss stops being finite.
     """
     if record_every is None:
-        record_every = max(1, steps // 100) if _is_int(steps) and steps >= 1 else 1
-    check_config(depth, init, steps, lr, optimizer, clip, seed, sigma, record_every, batch_size, bias)
+        record_every = max(1, steps // 100) if is_whole_number(steps) and steps >= 1 else 1
+    check_config(depth=depth, init=init, steps=steps, lr=lr, optimizer=optimizer, clip=clip, seed=seed,
+                 sigma=sigma, record_every=record_every, batch_size=batch_size, bias=bias)
     bias = None if bias is None else float(bias)
     config = dict(depth=depth, init=init, steps=steps, lr=float(lr), optimizer=optimizer,
                   clip=float(clip), seed=seed, sigma=float(sigma), bias=bias,
                   record_every=record_every, batch_size=batch_size)
 
-    start = flatten(initial_params(depth, init, float(sigma), seed, bias))
+    start = params_to_vector(initial_params(depth, init, float(sigma), seed, bias))
     n_records = -(-steps // record_every)
     max_steps = capacity(steps, batch_size)
     run = compiled_trainer(depth, n_records, batch_size, max_steps)
@@ -363,23 +394,23 @@ def train_net(depth=1, init="seed", steps=10_000, lr=1e-3, optimizer="sgd", clip
 
     # Per-layer views of the flat recordings.
     def kernels(flat):
-        return [kernel.reshape(n_records, -1) for kernel, _ in unflatten(flat, depth)]
+        return [kernel.reshape(n_records, -1) for kernel, _ in vector_to_params(flat, depth)]
 
     weights = kernels(out["weights"])
-    max_abs = unflatten(out["max_abs_grad"], depth)
+    max_abs = vector_to_params(out["max_abs_grad"], depth)
     losses = out["losses"][:steps]
     bad = np.flatnonzero(~np.isfinite(losses))
     result = TrainResult(
         config=config, losses=losses,
         record_steps=np.arange(0, steps, record_every),
-        weights=weights, biases=[bias for _, bias in unflatten(out["weights"], depth)],
+        weights=weights, biases=[bias for _, bias in vector_to_params(out["weights"], depth)],
         grads=kernels(out["grads"]),
         activations=[out["activations"][:, i].reshape(n_records, -1) for i in range(depth)],
         update_ratio=np.stack([np.linalg.norm(u, axis=1) / np.linalg.norm(w, axis=1)
                                for u, w in zip(kernels(out["updates"]), weights)], axis=1),
         probe_x=PROBE_X.copy(), probe_estimates=out["probe_estimates"],
         max_abs_grad=np.array([max(k.max(), b.max()) for k, b in max_abs], dtype=np.float32),
-        params=unflatten(out["params"], depth),
+        params=vector_to_params(out["params"], depth),
         diverged_at=int(bad[0]) if len(bad) else None)
     if logdir is not None:
         write_tensorboard(result, logdir)

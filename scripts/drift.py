@@ -59,6 +59,7 @@ def main(argv=None):
         pip = [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
         subprocess.run(pip + ["--upgrade", "pip"], check=True)
         subprocess.run(pip + ["--upgrade", "-r", str(venv / "requirements-newest.txt")], check=True)
+        subprocess.run(pip + ["--no-deps", "-e", str(ROOT)], check=True)     # the course's helpers package
         print(f"installed in {time.perf_counter() - start:.0f} s")
 
     versions = subprocess.run(

@@ -29,28 +29,41 @@ SETUP_MARK = "# Set-up:"
 BINDER_BADGE = "https://mybinder.org/badge_logo.svg"
 COLAB_BADGE = "https://colab.research.google.com/assets/colab-badge.svg"
 
-# The set-up cell. Outside Colab it does what it always did: find helpers/ in the working folder or above,
-# import it, and print helpers.setup()'s one line (nbval compares that output). On Colab, where the notebook
-# arrives alone, it first clones the course next to it, installs what Colab lacks (requirements-colab.txt:
-# minimum versions, so Colab's own TensorFlow/NumPy stay) without printing, and works from the course's
-# notebooks/ folder.
+# The set-up cell. Where the course is installed (`make install`, Binder's postBuild) the cell imports its
+# `helpers` package. Where it is not (a JupyterHub that pulled the course with nbgitpuller) it finds the course
+# folder above the notebook instead. On Colab, where the notebook arrives alone, the cell first clones the course
+# and installs what Colab lacks (requirements-colab.txt: minimum versions, so Colab's own TensorFlow/NumPy stay),
+# quietly, then works from the clone's notebooks/ folder and imports the clone's helpers.
+# Before docs/publish.cfg names the public repository there is nothing to clone: the cell says so in one line.
 SETUP_TEMPLATE = '''\
-# Set-up: find the course's helpers package, quiet TensorFlow, check versions, seed everything.
+# Set-up: import the course's helpers package, quiet TensorFlow, check versions, seed everything.
 import sys
-from pathlib import Path
 if "google.colab" in sys.modules:  # on Colab only: fetch the course, install what Colab lacks, quietly
+{colab}
+try:
+    import helpers
+except ModuleNotFoundError:  # not installed (a JupyterHub): use the course folder above this notebook
+    from pathlib import Path
+    sys.path.insert(0, str(next(p for p in [Path.cwd(), *Path.cwd().parents] if (p / "helpers").is_dir())))
+    import helpers
+helpers.setup()'''
+
+COLAB_PUBLISHED = '''\
     import os, subprocess
-    course, url = Path("/content/{name}"), "{clone_url}"
+    from pathlib import Path
+    course = Path("/content/{name}")
     if not (course / "helpers").is_dir():
-        subprocess.run(["git", "clone", "-q", "--depth=1", "--branch={branch}", url, str(course)], check=True)
+        subprocess.run(["git", "clone", "-q", "--depth=1", "--branch={branch}", "{clone_url}", str(course)], check=True)
     pip = subprocess.run([sys.executable, "-m", "pip", "install", "-q", "-r", course / "requirements-colab.txt"],
                          capture_output=True, text=True)
     if pip.returncode:
         raise RuntimeError("pip could not install the course's requirements:\\n" + pip.stdout + pip.stderr)
     os.chdir(course / "notebooks")
-sys.path.insert(0, str(next(p for p in [Path.cwd(), *Path.cwd().parents] if (p / "helpers").is_dir())))
-import helpers
-helpers.setup()'''
+    sys.path.insert(0, str(course))'''
+
+COLAB_UNPUBLISHED = '''\
+    raise SystemExit("This course is not published yet, so Colab cannot fetch it: docs/publish.cfg still "
+                     "names OWNER/REPO. Open it with Binder or `make course` instead.")'''
 
 
 def load(path=CONFIG):
@@ -113,7 +126,9 @@ def readme_block(cfg, names=None):
 
 
 def setup_cell(cfg):
-    return SETUP_TEMPLATE.format(name=cfg["name"], branch=cfg["branch"], clone_url=f"https://github.com/{cfg['repo']}")
+    colab = COLAB_PUBLISHED if cfg["published"] else COLAB_UNPUBLISHED
+    colab = colab.format(name=cfg["name"], branch=cfg["branch"], clone_url=f"https://github.com/{cfg['repo']}")
+    return SETUP_TEMPLATE.format(colab=colab)
 
 
 def _splice(text, block):

@@ -28,6 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 SANITIZE = ROOT / "tests" / "nbval_sanitize.cfg"
 NO_NETWORK = ROOT / "scripts" / "no_network"
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 
 def sanitizers(path=SANITIZE):
@@ -73,6 +74,10 @@ def cell_outputs(nb, pairs):
             if "data" in output:
                 output["data"] = {mime: (_sanitize_text(value, pairs) if mime.startswith("text/") else value)
                                   for mime, value in output["data"].items()}
+                # A displayed widget is a reference to a model that the kernel names at random each run: the
+                # reference is not content (what the widget shows is in the text/plain beside it).
+                if WIDGET_VIEW in output["data"]:
+                    output["data"][WIDGET_VIEW] = {**output["data"][WIDGET_VIEW], "model_id": "WIDGET-MODEL-ID"}
             if "traceback" in output:
                 output["traceback"] = [_sanitize_text(line, pairs) for line in output["traceback"]]
         result.append((cell.get("id", str(index)), json.dumps(outputs, sort_keys=True, ensure_ascii=False)))

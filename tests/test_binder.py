@@ -58,9 +58,38 @@ def pins(requirements):
     return {name: str(req.specifier) for name, req in requirements.items()}
 
 
-def test_runtime_txt_pins_python_311_or_312_and_the_dev_env_matches_it():
-    assert BINDER_PYTHON in ("3.11", "3.12"), BINDER_PYTHON
-    assert f"{sys.version_info.major}.{sys.version_info.minor}" in ("3.10", "3.11", "3.12")
+def _requires_python():
+    import tomllib
+    from packaging.specifiers import SpecifierSet
+    return SpecifierSet(tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["requires-python"])
+
+
+def test_binder_and_this_environment_use_a_python_the_pins_support():
+    """pyproject.toml's requires-python is the range the pinned wheels exist for (3.11-3.13)."""
+    supported = _requires_python()
+    assert str(supported) == "<3.14,>=3.11", supported
+    assert BINDER_PYTHON + ".0" in supported, BINDER_PYTHON
+    assert f"{sys.version_info.major}.{sys.version_info.minor}.0" in supported
+
+
+@pytest.mark.parametrize("python", ["3.10", "3.14"])
+def test_make_install_stops_at_once_on_a_python_the_pins_do_not_support(tmp_path, python):
+    fake = tmp_path / "python"
+    fake.write_text(f"#!/bin/sh\nif [ \"$1\" = --version ]; then echo Python {python}.0; exit 0; fi\n"
+                    f"exec {sys.executable} -c \"import sys; sys.version_info = ({python.replace('.', ', ')}, 0); "
+                    f"exec(sys.argv[1])\" \"$2\"\n")
+    fake.chmod(0o755)
+    run = subprocess.run(["make", "-C", str(ROOT), "install", f"PYTHON={fake}", f"VENV={tmp_path / 'venv'}"],
+                         capture_output=True, text=True, timeout=60)
+    assert run.returncode != 0
+    assert f"This course needs Python 3.11, 3.12 or 3.13; '{fake}' is Python {python}.0." in run.stdout
+    assert not (tmp_path / "venv").exists()
+
+
+def test_binder_installs_the_helpers_package_when_it_builds():
+    post_build = BINDER / "postBuild"
+    assert os.access(post_build, os.X_OK), "binder/postBuild must be executable"
+    assert "pip install --no-deps --quiet -e ." in post_build.read_text()
 
 
 def test_every_root_requirement_is_pinned_exactly():

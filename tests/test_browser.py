@@ -1,7 +1,7 @@
 """The explorer in a real browser: JupyterLab + headless Chromium, driven by Playwright.
 
 Starts JupyterLab from this environment on a free loopback port with a token, opens a copy of
-05_explorer.ipynb, runs all cells, moves the depth slider and changes the initializer, and checks
+04_explorer.ipynb, runs all cells, moves the depth slider and changes the initializer, and checks
 that the figure and the verdict change. Saves screenshots to test-artifacts/.
 
 Needs Debian's Chromium at /usr/bin/chromium (`make test` installs it where apt-get is allowed)
@@ -59,7 +59,7 @@ def wait_for(condition, timeout, what):
 def lab(tmp_path):
     """A JupyterLab server on a copy of the course, so autosave never touches the repo."""
     (tmp_path / "notebooks").mkdir()
-    shutil.copy(ROOT / "notebooks" / "05_explorer.ipynb", tmp_path / "notebooks")
+    shutil.copy(ROOT / "notebooks" / "04_explorer.ipynb", tmp_path / "notebooks")
     shutil.copytree(ROOT / "helpers", tmp_path / "helpers", ignore=shutil.ignore_patterns("__pycache__"))
     port, token = free_port(), os.urandom(16).hex()
     env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"),
@@ -86,7 +86,7 @@ def lab(tmp_path):
 
 def kernel_connected_and_idle(base, token):
     sessions = api(base, token, "/api/sessions")
-    return any(s["path"].endswith("05_explorer.ipynb") and s["kernel"]["execution_state"] == "idle"
+    return any(s["path"].endswith("04_explorer.ipynb") and s["kernel"]["execution_state"] == "idle"
                and s["kernel"]["connections"] >= 1 for s in sessions)
 
 
@@ -97,7 +97,7 @@ def test_explorer_sliders_retrain_and_redraw_in_the_browser(lab):
         browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_FLAGS)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         try:
-            page.goto(f"{base}/lab/tree/05_explorer.ipynb?token={token}")
+            page.goto(f"{base}/lab/tree/04_explorer.ipynb?token={token}")
             # Run All is lost if it is sent before the kernel is connected, so wait for both the
             # server's view (connected and idle) and the notebook toolbar's.
             wait_for(lambda: kernel_connected_and_idle(base, token), 120, "the kernel to be connected and idle")

@@ -1,10 +1,14 @@
-"""Exercise checkers accept the solutions given in the notebooks and reject wrong answers."""
+"""Exercise checkers accept the notebooks' solutions, reject wrong answers, and never crash on odd ones."""
+import math
+
+import numpy as np
 import pytest
 
 import helpers
-from helpers.exercises import _CHECKERS, _load_all
+from helpers import exercises
+from helpers.exercises import _CHECKERS, _load_all, grade_number
 
-# The answers the notebooks' <details> solutions arrive at, and a wrong one for each.
+# The answers the notebooks' solutions arrive at, and a wrong one for each (06's: test_partial_update.py).
 SOLUTIONS = {
     "01.1": (5615, 3000),
     "01.2": (1e-3, 3e-4),
@@ -12,9 +16,22 @@ SOLUTIONS = {
     "02.2": (0.1, 0.01),
     "03.1": ("he", "glorot"),
     "03.2": (2, 3),
-    "05.1": (0.178, 0.1),
-    "05.2": (0.0562, 0.1),
+    "04.1": (0.178, 0.1),
+    "04.2": (0.0562, 0.1),
 }
+
+
+def _stub(*args):
+    raise NotImplementedError("Exercise: fill this in")
+
+
+def _broken(*args):
+    return {}["no such key"]
+
+
+# Whatever a student might pass: none of these may make a checker raise.
+ODD_ANSWERS = [None, ..., "", "abc", "0.1", True, float("nan"), float("inf"), -1, 0, 10**9, [1, 2], {},
+               np.float32(0.5), np.array([1.0]), _stub, _broken, print]
 
 
 def test_unknown_exercise_names_the_valid_ids():
@@ -29,16 +46,51 @@ def test_solution_is_accepted_and_a_wrong_answer_is_not(exercise_id):
     assert helpers.grade(exercise_id, wrong)[0] is False
 
 
-def test_every_checker_handles_the_placeholder_none(capsys):
-    _load_all()
-    for exercise_id in _CHECKERS:
-        ok, message = helpers.grade(exercise_id, None)
-        assert ok is False and message
+@pytest.mark.parametrize("exercise_id", sorted(exercises.exercise_ids()))
+def test_a_checker_never_crashes_on_an_odd_answer(exercise_id):
+    for answer in ODD_ANSWERS:
+        ok, message = helpers.grade(exercise_id, answer)
+        assert ok is False and isinstance(message, str) and len(message) > 20, (exercise_id, answer, message)
+
+
+def test_the_placeholder_and_an_unfinished_stub_say_not_done_yet(capsys):
+    for answer in (None, ..., _stub):
+        ok, message = helpers.grade("06.3", answer)
+        assert ok is False and "not done yet" in message
     helpers.check("01.1", None)
-    assert capsys.readouterr().out.startswith("✘ ")
+    assert capsys.readouterr().out.startswith("✘ Exercise 01.1 is not done yet")
+
+
+def test_a_students_error_is_reported_in_one_line():
+    ok, message = helpers.grade("06.3", _broken)
+    assert not ok and "KeyError" in message and "\n" not in message
+
+
+def test_assert_correct_raises_with_the_hint_only_when_wrong():
+    exercises.assert_correct("01.2", 1e-3)
+    with pytest.raises(AssertionError, match="Exercise 01.2: .*not done yet"):
+        exercises.assert_correct("01.2", None)
+
+
+def test_a_misspelt_or_broken_checker_module_is_named(monkeypatch):
+    monkeypatch.setattr(exercises, "CHECK_MODULES", exercises.CHECK_MODULES + ("no_such_module",))
+    monkeypatch.setattr(exercises, "_loaded", False)
+    with pytest.raises(RuntimeError, match=r"helpers/checks/no_such_module.py could not be loaded: ModuleNotFound"):
+        helpers.check("01.1", 1)
+
+
+def test_grade_number_is_the_one_grader_for_numbers():
+    kwargs = dict(what="a number", explain="yes.", hint="Look again.")
+    assert grade_number(3, 3, **kwargs) == (True, "Right: yes.")
+    assert grade_number(3.05, 3, atol=0.1, **kwargs)[0]
+    assert grade_number(4, 3, mistakes=[(4, "4 is the other one.")], **kwargs) == (False, "4 is the other one. Look again.")
+    assert grade_number(5, 3, choices=(1, 3), **kwargs)[1].startswith("Give one of the values 1, 3")
+    assert grade_number(5, None, **kwargs)[0] is False
+    for odd in ("3", True, math.nan, [3]):
+        assert grade_number(odd, 3, **kwargs) == (False, "Answer with one number: a number.")
 
 
 def test_every_notebook_exercise_has_a_checked_solution():
     _load_all()
-    ours = {e for e in _CHECKERS if not e.startswith("04.")}   # 04's live in test_partial_update.py
+    ours = {e for e in _CHECKERS if not e.startswith("06.")}   # 06's live in test_partial_update.py
     assert ours == set(SOLUTIONS)

@@ -15,9 +15,9 @@ import pytest
 from packaging.requirements import Requirement
 from packaging.version import Version
 
+from scripts import links
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "scripts"))
-import links  # noqa: E402
 
 CFG = links.load()
 SETUP_LINE = re.compile(r"Set-up OK: Python \S+, TensorFlow \S+, Keras \S+, NumPy \S+\n")
@@ -51,10 +51,10 @@ def test_every_notebook_has_a_binder_lab_link_and_a_colab_link_to_itself():
 
 
 def test_explorer_gets_a_voila_link():
-    block = links.readme_block(CFG, names=["01_a.ipynb", "05_explorer.ipynb"])
+    block = links.readme_block(CFG, names=["01_a.ipynb", "04_explorer.ipynb"])
     voila = re.findall(r"\((https://mybinder\.org/[^)]+)\)", block)
     assert [parse_qs(urlparse(u).query)["urlpath"] for u in voila if "voila" in u] == [
-        ["voila/render/notebooks/05_explorer.ipynb"]]
+        ["voila/render/notebooks/04_explorer.ipynb"]]
 
 
 def test_unpublished_placeholder_is_announced_and_a_real_repo_is_not(tmp_path):
@@ -109,8 +109,9 @@ def test_setup_cell_on_colab_fetches_the_course_installs_quietly_and_finds_helpe
         'mkdir -p "$target/notebooks"\n'
         f'cp -r "{stub}" "{colab_reqs}" "$target/"\n')
     (bin_dir / "git").chmod(0o755)
-    cell = links.setup_cell(CFG).replace('Path("/content/', f'Path("{content}/')
-    assert cell != links.setup_cell(CFG)
+    cfg = {**CFG, "repo": "someone/course", "name": "course", "published": True}
+    cell = links.setup_cell(cfg).replace('Path("/content/', f'Path("{content}/')
+    assert cell != links.setup_cell(cfg)
     program = ("import sys, types\n"
                "sys.modules['google.colab'] = types.ModuleType('google.colab')   # what Colab's kernel has\n"
                f"CELL = {cell!r}\n"
@@ -125,13 +126,24 @@ def test_setup_cell_on_colab_fetches_the_course_installs_quietly_and_finds_helpe
                          timeout=600)
     assert run.returncode == 0, run.stdout + run.stderr
     assert run.stderr == ""
-    course = content / CFG["name"]
+    course = content / cfg["name"]
     lines = run.stdout.splitlines(keepends=True)
     assert len(lines) == 4 and all(SETUP_LINE.fullmatch(line) for line in lines[:2]), run.stdout
     assert lines[2] == f"CWD {course / 'notebooks'}\n"
     assert lines[3].startswith(f"HELPERS {course / 'helpers'}")
     clones = git_log.read_text().splitlines()
-    assert clones == [f"clone -q --depth=1 --branch={CFG['branch']} https://github.com/{CFG['repo']} {course}"]
+    assert clones == [f"clone -q --depth=1 --branch={cfg['branch']} https://github.com/{cfg['repo']} {course}"]
+
+
+def test_setup_cell_on_colab_says_in_one_line_that_an_unpublished_course_cannot_be_fetched(tmp_path):
+    unpublished = {**CFG, "repo": links.PLACEHOLDER, "name": "REPO", "published": False}
+    program = ("import sys, types\n"
+               "sys.modules['google.colab'] = types.ModuleType('google.colab')\n"
+               f"exec({links.setup_cell(unpublished)!r})\n")
+    run = subprocess.run([sys.executable, "-c", program], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert run.returncode == 1 and run.stdout == ""
+    assert run.stderr.strip() == ("This course is not published yet, so Colab cannot fetch it: docs/publish.cfg still "
+                                  "names OWNER/REPO. Open it with Binder or `make course` instead.")
 
 
 def _installed(distribution):

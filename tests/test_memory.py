@@ -1,13 +1,12 @@
 """benchmarks/memory.py measures a notebook's kernel, not nbconvert or the test process (`make memory` runs it on
 every notebook; its figures are in the README)."""
-import sys
 from pathlib import Path
 
 import nbformat
 
+from benchmarks import memory
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "benchmarks"))
-import memory  # noqa: E402
 
 
 def test_memory_benchmark_sees_what_the_kernel_allocates(tmp_path):

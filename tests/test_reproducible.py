@@ -14,9 +14,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from scripts import reproducible
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "scripts"))
-import reproducible  # noqa: E402
 
 FIRST = ROOT / "notebooks" / "01_shallow_net.ipynb"
 
@@ -96,6 +96,18 @@ def test_no_notebook_code_downloads_anything(path):
 
 
 def test_no_helper_downloads_anything():
-    hits = [(p.name, DOWNLOADS.findall(p.read_text())) for p in sorted((ROOT / "helpers").glob("*.py"))
+    hits = [(p.name, DOWNLOADS.findall(p.read_text())) for p in sorted((ROOT / "helpers").rglob("*.py"))
             if DOWNLOADS.search(p.read_text())]
     assert hits == []
+
+
+def test_a_widgets_random_model_id_is_not_a_difference_but_its_text_is():
+    pairs = reproducible.sanitizers()
+    stored = nbformat.read(ROOT / "notebooks" / "04_explorer.ipynb", as_version=4)
+    baseline = reproducible.cell_outputs(stored, pairs)
+    view = _first(stored, lambda o: reproducible.WIDGET_VIEW in o.get("data", {}))
+    other = copy.deepcopy(stored)
+    _first(other, lambda o: o == view)["data"][reproducible.WIDGET_VIEW]["model_id"] = "0123456789abcdef"
+    assert reproducible.describe_difference(baseline, reproducible.cell_outputs(other, pairs)) == []
+    _first(other, lambda o: reproducible.WIDGET_VIEW in o.get("data", {}))["data"]["text/plain"] = "VBox(other)"
+    assert reproducible.describe_difference(baseline, reproducible.cell_outputs(other, pairs))

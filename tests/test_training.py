@@ -2,6 +2,7 @@
 import math
 
 import numpy as np
+import tensorflow as tf
 import pytest
 
 import helpers
@@ -152,10 +153,23 @@ def test_divergence_is_reported_with_its_step():
     assert not np.isfinite(info.value.result.losses[step])
 
 
-def test_tensorboard_histograms_are_written(tmp_path):
-    helpers.train_net(depth=2, steps=200, logdir=tmp_path)
-    event_files = list(tmp_path.glob("events.out.tfevents.*"))
-    assert event_files and event_files[0].stat().st_size > 10_000
+def test_tensorboard_event_file_holds_every_layers_histograms_at_the_recorded_steps(tmp_path):
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    result = helpers.train_net(depth=2, steps=200, logdir=tmp_path)
+    (event_file,) = tmp_path.glob("events.out.tfevents.*")
+    events = EventAccumulator(str(event_file), size_guidance={"tensors": 0}).Reload()
+    histograms = {f"{layer}/{kind}" for layer in ("hidden_1", "hidden_2", "output")
+                  for kind in ("kernel", "bias", "kernel_grad")}
+    assert set(events.Tags()["tensors"]) == histograms | {"loss"}
+    for tag in histograms:
+        assert [e.step for e in events.Tensors(tag)] == list(result.record_steps), tag
+    first_grad = tf.make_ndarray(events.Tensors("hidden_1/kernel_grad")[0].tensor_proto)   # (bins, 3): left, right, count
+    assert first_grad[:, 2].sum() == result.grads[0][0].size
+    assert first_grad[0, 0] == pytest.approx(result.grads[0][0].min())
+    losses = events.Tensors("loss")
+    assert [e.step for e in losses] == list(range(200))
+    assert float(tf.make_ndarray(losses[7].tensor_proto)) == pytest.approx(float(result.losses[7]))
 
 
 @pytest.mark.parametrize("kwargs, message", [
@@ -164,6 +178,9 @@ def test_tensorboard_histograms_are_written(tmp_path):
     (dict(depth=0), r"depth must be a whole number of hidden layers from 1 to 20, got 0"),
     (dict(depth=21), r"from 1 to 20, got 21"),
     (dict(depth=2.5), r"depth must be a whole number"),
+    (dict(depth=True), r"depth must be a whole number of hidden layers from 1 to 20, got True"),
+    (dict(steps=1_000_000, batch_size=4096), r"about 1\d\.\d GB .* over the course's limit of 1 GB"),
+    (dict(steps=1_000_000, record_every=1), r"GB for its inputs and recordings, over the course's limit"),
     (dict(steps=0), r"steps must be a whole number from 1 to"),
     (dict(lr=0), r"lr \(learning rate\) must be a finite number > 0, got 0"),
     (dict(lr=-1e-3), r"lr \(learning rate\) must be a finite number > 0, got -0.001"),
@@ -187,3 +204,24 @@ def test_tf1_graph_and_session_show_the_same_story():
     _, _, deep = legacy.train_tf1(depth=2, steps=3000)
     assert np.mean(np.abs(shallow - grid)) < 0.1
     assert np.ptp(deep) < 1e-4
+
+
+@pytest.mark.parametrize("entry", ["train_net", "initial_params", "predict_grad_std", "measure_grad_std",
+                                   "train_tf1", "train_eager", "ExplorerState"])
+def test_a_bool_is_not_a_depth_anywhere(entry):
+    call = {"train_net": helpers.train_net, "initial_params": helpers.initial_params,
+            "predict_grad_std": helpers.predict_grad_std, "measure_grad_std": helpers.measure_grad_std,
+            "train_tf1": legacy.train_tf1, "train_eager": legacy.train_eager,
+            "ExplorerState": helpers.explorer.ExplorerState}[entry]
+    with pytest.raises(ValueError, match="depth must be a whole number"):
+        call(depth=True)
+
+
+def test_a_run_too_large_for_memory_is_refused_before_anything_is_allocated():
+    drawn, compiled = training._inputs.cache_info().currsize, training.compiled_trainer.cache_info().currsize
+    with pytest.raises(ValueError, match="over the course's limit of 1 GB"):
+        helpers.train_net(depth=2, steps=1_000_000, batch_size=4096)
+    assert training._inputs.cache_info().currsize == drawn
+    assert training.compiled_trainer.cache_info().currsize == compiled
+    # the estimate is about right: the inputs alone are steps x batch float32s
+    assert training.run_bytes(2, 1_000_000, 4096, 100) > 1_048_576 * 4096 * 4

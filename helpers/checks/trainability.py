@@ -1,0 +1,1 @@
+"""Checkers for notebook 05 · trainability map."""
