@@ -4,10 +4,12 @@ The student edition itself runs top to bottom under nbval like every notebook (i
 Here: it is current, it differs from the full edition only where it may, and nbgrader, given the course,
 generates the assignment, gives the worked solutions full marks and an untouched student copy zero.
 """
+import os
 import re
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -65,8 +67,10 @@ def test_every_exercise_has_a_stub_a_check_a_solution_and_a_checker(name):
 
 
 def _nbgrader(course, *args):
-    run = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course, capture_output=True, text=True,
-                         timeout=1800)
+    # nbgrader runs `alembic` (for its gradebook) from PATH: this environment's bin/ must be on it.
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    run = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course, env=env, capture_output=True,
+                         text=True, timeout=1800)
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-5000:]
     return run
 

@@ -35,3 +35,7 @@ def _check_04_2(answer):
     return grade_number(answer, truth, what="a learning rate from the slider", choices=rates, rtol=0.05,
                         mistakes=mistakes,
                         explain=f"{truth:.2g} is the largest learning rate on the slider that learns.")
+
+
+# For tests/test_exercises.py: per exercise, the answer the notebook's solution arrives at and wrong answers.
+EXAMPLES = {"04.1": (0.178, [0.1, 0.316]), "04.2": (0.0562, [0.1, 0.001])}

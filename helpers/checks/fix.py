@@ -18,7 +18,8 @@ def _check_03_1(answer):
         return True, ("Yes: He's sigma_w = sqrt(2 / fan_in) makes sqrt(fan_out / 2) * sigma_w = "
                       f"{backward_factor(16, np.sqrt(2 / 16)):.2f} for a 16 -> 16 layer.")
     factor = backward_factor(16, 1e-3 if answer.lower() == "seed" else np.sqrt(2 / 32))
-    return False, f"{answer!r} gives a factor of {factor:.3g}, not 1."
+    return False, (f"{answer!r} gives sqrt(fan_out / 2) * sigma_w = {factor:.3g} for a 16 -> 16 layer, not 1. "
+                   "Which sigma_w makes it exactly 1?")
 
 
 @functools.cache
@@ -34,3 +35,7 @@ def _check_03_2(answer):
     return grade_number(answer, truth, what="a depth from 1 to 8", choices=depths, mistakes=mistakes,
                         explain=f"depth {truth}. One layer deeper, the bottom layers' gradients fall below "
                                 "Adam's epsilon and freeze, while full-size bias steps kill the layers above.")
+
+
+# For tests/test_exercises.py: per exercise, the answer the notebook's solution arrives at and wrong answers.
+EXAMPLES = {"03.1": ("he", ["glorot", "seed"]), "03.2": (2, [3, 1])}

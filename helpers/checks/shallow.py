@@ -35,3 +35,7 @@ def _check_01_2(answer):
     return grade_number(answer, truth, what="the smallest learning rate that learns", choices=rates, rtol=0.05,
                         explain=f"{truth:.2g} is the smallest learning rate in the list that learns.",
                         mistakes=mistakes)
+
+
+# For tests/test_exercises.py: per exercise, the answer the notebook's solution arrives at and wrong answers.
+EXAMPLES = {"01.1": (5615, [3000]), "01.2": (1e-3, [3e-4, 1e-2])}

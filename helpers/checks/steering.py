@@ -53,3 +53,16 @@ def _check_06_3(answer):
                        "moves along J's null space, spending step on nothing. " + hint)
     return True, ("Right: delta = -J^T (J J^T)^-1 r cancels the drift to first order and is the "
                   "smallest change that does, so it disturbs output 2's progress as little as possible.")
+
+
+def _least_norm(J, r):
+    return -J.T @ np.linalg.solve(J @ J.T, r)
+
+
+def _not_least_norm(J, r):
+    return _least_norm(J, r) + np.linalg.svd(J)[2][-1]        # plus a direction J cannot see
+
+
+# For tests/test_exercises.py: per exercise, the answer the notebook's solution arrives at and wrong answers.
+EXAMPLES = {"06.1": (31, [38, 7, 21, "31"]), "06.2": (1.25, [0.66, 0.625, 3.0]),
+            "06.3": (_least_norm, [_not_least_norm, lambda J, r: np.zeros(10), lambda J, r: 1 / 0])}

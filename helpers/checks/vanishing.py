@@ -33,3 +33,7 @@ def _check_02_2(answer):
     truth, mistakes = pick_mistakes(sigmas, learns, "sigma")
     return grade_number(answer, truth, what="the smallest sigma that learns", choices=sigmas, rtol=0.05,
                         explain=f"{truth:.2g} is the smallest sigma in the list that learns.", mistakes=mistakes)
+
+
+# For tests/test_exercises.py: per exercise, the answer the notebook's solution arrives at and wrong answers.
+EXAMPLES = {"02.1": (2, [1, 3]), "02.2": (0.1, [0.01, 1])}
