@@ -128,10 +128,9 @@ def run(state):
         result = train_net(depth=state.depth, init=state.init, sigma=state.sigma,
                            optimizer=state.opt, lr=state.lr, steps=state.steps, seed=state.seed)
         text = verdict(result)
-    except TrainingDiverged as err:
+    except TrainingDiverged as err:          # nothing finite to draw: the panel keeps the last good run
         result = None
-        text = (f"diverged: the loss became {err.result.losses[err.step]} at step {err.step}; "
-                "lower the learning rate.")
+        text = verdict(err.result)
     return View(state, result, text, (time.perf_counter() - start) * 1e3)
 
 

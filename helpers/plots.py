@@ -7,6 +7,7 @@ otherwise it makes a new figure. They return nothing, so a notebook cell shows o
 import matplotlib.pyplot as plt
 import numpy as np
 
+from .diagnosis import FROZEN_RATIO
 from .theory import measure_grad_std, predict_grad_std
 from .training import TrainResult
 
@@ -169,12 +170,12 @@ def plot_grad_over_steps(result, ax=None, title=None, legend="small"):
 
 
 def plot_update_ratio(result, ax=None, title=None, legend="small"):
-    """|update| / |weights| per layer over steps; about 1e-3 is the usual healthy rate."""
+    """|update| / |weights| per layer over steps; below the dashed line (diagnosis.FROZEN_RATIO) a layer is frozen."""
     ax = _axes(ax)
     for i, name in enumerate(result.layer_names):
         ratio = np.where(result.update_ratio[:, i] > 0, result.update_ratio[:, i], np.nan)
         ax.plot(result.record_steps, ratio, label=name)
-    ax.axhline(1e-3, color="k", ls="--", lw=1, label="1e-3 reference")
+    ax.axhline(FROZEN_RATIO, color="k", ls="--", lw=1, label="frozen below (float32 rounds the update away)")
     _log_y(ax, result.update_ratio)
     ax.set(xlabel="step", ylabel="|lr·update| / |weights|", xlim=(0, result.config["steps"]),
            title=title or f"Update : data ratio ({describe(result)})")

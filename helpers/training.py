@@ -397,6 +397,9 @@ def train_net(depth=1, init="seed", steps=10_000, lr=1e-3, optimizer="sgd", clip
         return [kernel.reshape(n_records, -1) for kernel, _ in vector_to_params(flat, depth)]
 
     weights = kernels(out["weights"])
+    with np.errstate(over="ignore", invalid="ignore"):     # a diverged run's norms are inf or NaN: that is its record
+        update_ratio = np.stack([np.linalg.norm(u, axis=1) / np.linalg.norm(w, axis=1)
+                                 for u, w in zip(kernels(out["updates"]), weights)], axis=1)
     max_abs = vector_to_params(out["max_abs_grad"], depth)
     losses = out["losses"][:steps]
     bad = np.flatnonzero(~np.isfinite(losses))
@@ -406,8 +409,7 @@ def train_net(depth=1, init="seed", steps=10_000, lr=1e-3, optimizer="sgd", clip
         weights=weights, biases=[bias for _, bias in vector_to_params(out["weights"], depth)],
         grads=kernels(out["grads"]),
         activations=[out["activations"][:, i].reshape(n_records, -1) for i in range(depth)],
-        update_ratio=np.stack([np.linalg.norm(u, axis=1) / np.linalg.norm(w, axis=1)
-                               for u, w in zip(kernels(out["updates"]), weights)], axis=1),
+        update_ratio=update_ratio,
         probe_x=PROBE_X.copy(), probe_estimates=out["probe_estimates"],
         max_abs_grad=np.array([max(k.max(), b.max()) for k, b in max_abs], dtype=np.float32),
         params=vector_to_params(out["params"], depth),

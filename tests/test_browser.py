@@ -114,7 +114,7 @@ def test_explorer_sliders_retrain_and_redraw_in_the_browser(lab):
             image = panel.locator(".explorer-figure").first
             panel.scroll_into_view_if_needed()
             first_image, first_verdict = image.get_attribute("src"), verdict.inner_text()
-            assert "stuck" in first_verdict
+            assert "on a plateau" in first_verdict
             page.screenshot(path=str(ARTIFACTS / "explorer-1-start.png"))
 
             readout = panel.locator(".widget-slider .widget-readout").first

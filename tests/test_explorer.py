@@ -7,12 +7,13 @@ from matplotlib.colors import to_hex
 
 from helpers import explorer as E
 from helpers import training
+from helpers.diagnosis import verdict
 
-STUCK = "depth=2&init=seed&opt=sgd&lr=0.001&steps=10000&seed=0"
+PLATEAU = "depth=2&init=seed&opt=sgd&lr=0.001&steps=10000&seed=0"     # the seed's deeper net
 LEARNS = "depth=2&init=glorot&opt=sgd&lr=0.001&steps=10000&seed=0"
 
 
-@pytest.mark.parametrize("text", [STUCK, LEARNS, "depth=8&init=normal&sigma=0.0178&opt=adam&lr=0.0316&steps=2000&seed=9999"])
+@pytest.mark.parametrize("text", [PLATEAU, LEARNS, "depth=8&init=normal&sigma=0.0178&opt=adam&lr=0.0316&steps=2000&seed=9999"])
 def test_state_string_round_trip(text):
     state = E.ExplorerState.from_string(text)
     assert state.to_string() == text
@@ -42,27 +43,13 @@ def test_bad_state_strings_say_what_is_wrong(text, message):
         E.ExplorerState.from_string(text)
 
 
-@pytest.mark.parametrize("text, start, words", [
-    (STUCK, "stuck", "vanishing"),
-    (LEARNS, "learns", "slowest layer"),
-    ("depth=3&init=seed&opt=adam&lr=0.001&steps=10000&seed=0", "stuck", "hidden 3 is dead"),
-    ("depth=1&init=seed&opt=sgd&lr=0.0003&steps=10000&seed=0", "on a plateau", "larger learning rate"),
-])
-def test_verdict_names_what_is_wrong(text, start, words):
-    view = E.run(E.ExplorerState.from_string(text))
-    assert view.verdict.startswith(start) and words in view.verdict, view.verdict
-
-
-def test_verdict_blames_the_frozen_layer_with_its_measured_speed():
-    view = E.run(E.ExplorerState.from_string(STUCK))
-    speed = np.median(view.result.update_ratio, axis=0)
-    slowest = int(np.argmin(speed[:-1]))
-    assert f"{view.result.layer_names[slowest]} changes by only {speed[slowest]:.0e}" in view.verdict
-    assert speed[slowest] < 1e-5
+def test_the_panel_shows_the_diagnosis_verdict():
+    view = E.run(E.ExplorerState.from_string(PLATEAU))
+    assert view.verdict == verdict(view.result) and view.verdict.startswith("on a plateau")
 
 
 def test_draw_gives_six_titled_panels_with_labelled_axes():
-    fig = E.draw(E.run(E.ExplorerState.from_string(STUCK)), E.new_figure())
+    fig = E.draw(E.run(E.ExplorerState.from_string(PLATEAU)), E.new_figure())
     assert len(fig.axes) == 6
     for ax in fig.axes:
         assert ax.get_title() and ax.get_xlabel() and ax.get_ylabel()
@@ -81,7 +68,7 @@ def test_redrawing_a_figure_shows_only_the_new_run():
     # The panel reuses its figure; nothing of the previous run may stay behind.
     fig = E.new_figure()
     E.draw(E.run(E.ExplorerState(depth=8, init="he")), fig)
-    E.draw(E.run(E.ExplorerState.from_string(STUCK)), fig)
+    E.draw(E.run(E.ExplorerState.from_string(PLATEAU)), fig)
     grads = fig.axes[3]
     assert [line.get_label() for line in grads.lines] == ["hidden 1", "hidden 2", "output"]
     assert [text.get_text() for text in grads.get_legend().get_texts()] == ["hidden 1", "hidden 2", "output"]
@@ -90,25 +77,25 @@ def test_redrawing_a_figure_shows_only_the_new_run():
 
 
 def test_panel_retrains_and_redraws_when_a_control_moves():
-    panel = E.Explorer(STUCK)
+    panel = E.Explorer(PLATEAU)
     before_image, before_verdict = panel.image.value, panel.verdict.value
-    assert "stuck" in before_verdict
+    assert "on a plateau" in before_verdict
     panel.init.value = "glorot"                 # no event loop here: retrains at once
     assert panel.image.value != before_image
-    assert "learns" in panel.verdict.value
+    assert "converged" in panel.verdict.value
     assert panel.state_text.value == LEARNS
     assert panel.latency_ms is not None
 
 
 def test_sigma_slider_only_works_for_the_normal_init():
-    panel = E.Explorer(STUCK)
+    panel = E.Explorer(PLATEAU)
     assert panel.sigma.disabled
     panel.init.value = "normal"
     assert not panel.sigma.disabled
 
 
 def test_pasting_a_state_moves_every_control_and_retrains_once(monkeypatch):
-    panel = E.Explorer(STUCK)
+    panel = E.Explorer(PLATEAU)
     calls = []
     monkeypatch.setattr(E, "run", lambda state, _run=E.run: calls.append(state) or _run(state))
     panel.state_text.value = "depth=1&init=he&opt=adam&lr=0.01&steps=2000&seed=3"   # what Enter in the box sends
@@ -120,7 +107,7 @@ def test_pasting_a_state_moves_every_control_and_retrains_once(monkeypatch):
 
 @pytest.mark.parametrize("bad", ["depth=9", "init=normal&sigma=0", "this is not a state"])
 def test_bad_pasted_state_shows_a_message_and_keeps_the_last_good_plot(bad):
-    panel = E.Explorer(STUCK)
+    panel = E.Explorer(PLATEAU)
     image, verdict = panel.image.value, panel.verdict.value
     panel.state_text.value = bad
     assert "Could not load that state" in panel.status.value
@@ -130,12 +117,12 @@ def test_bad_pasted_state_shows_a_message_and_keeps_the_last_good_plot(bad):
 
 
 def test_a_diverging_run_shows_a_message_and_keeps_the_last_good_plot(monkeypatch):
-    panel = E.Explorer(STUCK)
+    panel = E.Explorer(PLATEAU)
     image = panel.image.value
 
     def diverge(**kwargs):
         losses = np.array([1.0, np.inf], dtype=np.float32)
-        result = training.TrainResult(config={"optimizer": "sgd", "lr": 1.0, "clip": 4.5}, losses=losses,
+        result = training.TrainResult(config={"optimizer": "sgd", "lr": 1.0, "clip": 4.5}, losses=losses, diverged_at=1,
                                        **{f: None for f in ("record_steps", "weights", "biases", "grads",
                                                             "activations", "update_ratio", "probe_x",
                                                             "probe_estimates", "max_abs_grad", "params")})
@@ -149,7 +136,7 @@ def test_a_diverging_run_shows_a_message_and_keeps_the_last_good_plot(monkeypatc
 
 def test_moves_during_a_retrain_coalesce_into_one_retrain_with_the_latest_values(monkeypatch):
     async def scenario():
-        panel = E.Explorer(STUCK)
+        panel = E.Explorer(PLATEAU)
         seen = []
         monkeypatch.setattr(E, "run", lambda state, _run=E.run: seen.append(state.depth) or _run(state))
         for depth in (3, 4, 5, 6):          # four quick moves, as a dragged slider would send
@@ -163,6 +150,6 @@ def test_moves_during_a_retrain_coalesce_into_one_retrain_with_the_latest_values
 
 
 def test_snapshot_prints_the_state_and_the_verdict(capsys):
-    E.snapshot(STUCK)
+    E.snapshot(PLATEAU)
     out = capsys.readouterr().out
-    assert out.startswith(STUCK + "\nverdict: stuck")
+    assert out.startswith(PLATEAU + "\nverdict: on a plateau")

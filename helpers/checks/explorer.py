@@ -13,10 +13,10 @@ def _slider_values(low_exponent, high_exponent):
 
 @functools.cache
 def _learns(**settings):
-    from ..diagnosis import verdict
+    from ..diagnosis import diagnose
     from ..explorer import ExplorerState, run
     view = run(ExplorerState(**settings))
-    return view.result is not None and verdict(view.result).startswith("learns")
+    return view.result is not None and diagnose(view.result).outcome == "learns"
 
 
 @exercise("04.1")
