@@ -8,6 +8,7 @@ every notebook, which on Colab fetches the course from that repository.
     python scripts/links.py --write      # rewrite them in README.md and in every notebook (`make links`)
     python scripts/links.py --check      # exit 1 and say what is stale (tests/test_links.py does this)
     python scripts/links.py --nbgitpuller [NOTEBOOK]   # a JupyterHub link for docs/publish.cfg's hub
+                                                       # (NOTEBOOK may be student/01_shallow_net.ipynb)
 
 Nothing here contacts any of those sites: the links are only text until the course is published.
 """
@@ -118,6 +119,13 @@ def readme_block(cfg, names=None):
         lines.append(f"| [{title}](notebooks/{nb}) "
                      f"| [![Binder]({BINDER_BADGE})]({binder_url(cfg, nb)}) "
                      f"| [![Open In Colab]({COLAB_BADGE})]({colab_url(cfg, nb)}) |")
+    lines += ["", "The **student edition** (exercise cells blank, worked solutions removed; see `docs/teaching.md`):", "",
+              "| notebook | JupyterLab on Binder | Google Colab |", "|---|---|---|"]
+    for nb in names:
+        title, student = nb[:-len(".ipynb")], f"student/{nb}"
+        lines.append(f"| [{title}](notebooks/{student}) "
+                     f"| [![Binder]({BINDER_BADGE})]({binder_url(cfg, student)}) "
+                     f"| [![Open In Colab]({COLAB_BADGE})]({colab_url(cfg, student)}) |")
     explorers = [nb for nb in names if "explorer" in nb]
     for nb in explorers:
         lines += ["", f"The explorer as a dashboard (Voila, no code shown): [{nb[:-6]} on Binder]({binder_url(cfg, nb, 'voila')})"]

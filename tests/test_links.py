@@ -180,3 +180,11 @@ def test_colab_minimums_match_helpers_and_are_met_by_the_pins():
             pins[req.name.lower().removesuffix("-cpu")] = Version(next(iter(req.specifier)).version)
     for name, floor in floors.items():
         assert pins[name] >= floor, name
+
+
+def test_readme_links_every_student_edition_on_binder_and_colab():
+    block = links.readme_block(CFG)
+    for name in links.notebooks():
+        assert f"(notebooks/student/{name})" in block
+        assert links.binder_url(CFG, f"student/{name}") in block and links.colab_url(CFG, f"student/{name}") in block
+        assert (ROOT / "notebooks" / "student" / name).exists()
