@@ -119,16 +119,24 @@ def diagnose(result):
     if hidden[slowest] < FROZEN_RATIO:
         return Diagnosis("stuck", coarse,
                          f"stuck: {names[slowest]} changes by only {hidden[slowest]:.0e} of its size per step, "
-                         f"below float32's resolution (frozen below {FROZEN_RATIO:.0e}): its updates round away. "
+                         f"below float32's resolution (frozen below {FROZEN_RATIO:.0e}): most of its updates round "
+                         "away, and at this pace it would need over 10 million steps to change by its own size. "
                          "Vanishing gradients.")
     if np.ptp(result.predict(GRID)) < 0.1:
         return Diagnosis("plateau", coarse,
                          f"on a plateau: after {steps:,} steps the estimate still ignores x, but every layer moves "
-                         f"(slowest: {names[slowest]}, {hidden[slowest]:.0e} of its size per step). More steps or a "
+                         f"(slowest: {names[slowest]}, {hidden[slowest]:.0e} of its size per step, so about "
+                         f"{_steps_to_double(hidden[slowest])} steps to change by its own size). More steps or a "
                          "larger learning rate may end it.")
     trend = "still falling" if falling else "not falling any more"
     return Diagnosis("learning slowly", coarse,
                      f"learning slowly: mean |estimate − x| = {error:.3g} after {steps:,} steps; the loss is {trend}.")
+
+
+def _steps_to_double(ratio):
+    """1/ratio, rounded for a sentence: '1.7 million', '40,000'."""
+    steps = 1.0 / ratio
+    return f"{steps / 1e6:.2g} million" if steps >= 1e6 else f"{float(f'{steps:.2g}'):,.0f}"
 
 
 def verdict(result):
