@@ -137,8 +137,9 @@ def test_explorer_sliders_retrain_and_redraw_in_the_browser(lab):
             # Back to depth 2 with Glorot: the seed's deeper net, fixed.
             set_depth(2, second_verdict)
             panel.locator("select").first.select_option(label="Glorot, bias 0.1")
+            # Glorot at depth 2 reaches the target error well within 10,000 steps, then levels off.
             page.wait_for_function(
-                "([el]) => el.innerText.includes('learns') && el.innerText.includes('hidden 2')",
+                "([el]) => el.innerText.includes('converged') && el.innerText.includes('hidden 2')",
                 arg=[verdict.element_handle()], timeout=60_000)
             assert image.get_attribute("src") not in (first_image, second_image)
             state = panel.locator(".explorer-state input").first.input_value()
