@@ -13,13 +13,17 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 # The pinned libraries need Python 3.11-3.13 (pyproject.toml's requires-python): stop at once, and say so,
 # rather than after minutes of pip with a bare "No matching distribution".
-$(BIN)/.installed: requirements.txt pyproject.toml
+$(BIN)/.installed: requirements.txt pyproject.toml scripts/jupyterlab-overrides.json
 	@$(PYTHON) -c 'import sys; sys.exit(not (3, 11) <= sys.version_info[:2] <= (3, 13))' || { \
 	  echo "This course needs Python 3.11, 3.12 or 3.13; '$(PYTHON)' is $$($(PYTHON) --version 2>&1)."; \
 	  echo "Install one of those and run, for example: make PYTHON=python3.12 $(MAKECMDGOALS)"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	@echo "Installing TensorFlow, JupyterLab and the rest into $(VENV): about 2 GB, a minute or more on a fast line."
+	$(BIN)/python -m pip install --disable-pip-version-check --progress-bar on -r requirements.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	@# No "get Jupyter news?" pop-up over the course's first notebook (JupyterLab's system-wide settings).
+	mkdir -p $(VENV)/share/jupyter/lab/settings
+	cp scripts/jupyterlab-overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
 	touch $@
 
 install: $(BIN)/.installed
@@ -64,7 +68,7 @@ clean:
 	rm -rf $(VENV) notebooks/runs .pytest_cache
 
 # ---- Binder/Colab links, and checks beyond `make test` ----------------------------------------
-.PHONY: links memory reproducible drift html
+.PHONY: links memory reproducible drift html colab-check
 
 # What only the tests need (repo2docker, for tests/test_binder.py), on top of requirements.txt.
 $(BIN)/.installed-test: $(BIN)/.installed requirements-test.txt
@@ -82,6 +86,11 @@ memory: install
 # Every notebook three times in fresh kernels with the network blocked: outputs must be byte-identical.
 reproducible: install
 	$(BIN)/python scripts/reproducible.py --runs 3
+
+# Notebook 01 (or every notebook: make colab-check ARGS=--all) on Google Colab's library versions, in its own
+# venv (.venv-colab): fails on an error or on any TensorFlow log line in the outputs.
+colab-check: install
+	$(BIN)/python scripts/colab_check.py $(ARGS)
 
 # The whole test suite against the newest releases of every dependency, in its own venv (.venv-drift).
 drift:

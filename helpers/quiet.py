@@ -2,14 +2,63 @@
 
 TensorFlow reads the two environment variables when it is first imported, so they are set before
 that; its Python logger and absl's are quietened right after.
+
+Some lines escape both: TensorFlow's C++ libraries log a few lines before its log level is read (on Colab's
+GPU stack: "E0000 ... Unable to register cuDNN factory", "computation placer already registered", "All log
+messages before absl::InitializeLog() ..."). They are written straight to file descriptor 2, past Python's
+sys.stderr, and Jupyter shows them in red under the set-up cell. So the first import of TensorFlow runs with
+descriptor 2 pointed at a temporary file, and so does a first, tiny XLA compilation (older TensorFlow logs
+its XLA start-up lines there); if either fails, what it wrote is shown with the error.
 """
+import contextlib
 import os
+import sys
+import tempfile
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")     # no C++ INFO/WARNING start-up lines
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")    # no oneDNN notice, bit-stable CPU results
 
+
+@contextlib.contextmanager
+def native_stderr_captured():
+    """Send what C/C++ code writes to descriptor 2 into a temporary file; replay it only if the block fails."""
+    try:
+        saved = os.dup(2)
+    except OSError:  # no descriptor 2 (some embedded hosts): nothing to silence
+        yield
+        return
+    with tempfile.TemporaryFile() as captured:
+        sys.stderr.flush()
+        os.dup2(captured.fileno(), 2)
+        try:
+            yield
+        except BaseException:
+            os.dup2(saved, 2)
+            captured.seek(0)
+            sys.stderr.write(captured.read().decode(errors="replace"))
+            raise
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+
+
+def _warm_up_xla(tf):
+    """Compile one tiny XLA program now, while descriptor 2 is captured.
+
+    Older TensorFlow (Colab's 2.19) logs "XLA service ... initialized" and "Compiled cluster using XLA!" at the
+    first compilation, whatever TF_CPP_MIN_LOG_LEVEL says: better here, silently, than under a student's cell.
+    """
+    tf.function(lambda x: x + 1.0, jit_compile=True)(tf.constant(0.0))
+
+
+if "tensorflow" not in sys.modules:
+    with native_stderr_captured():
+        import tensorflow as tf
+        _warm_up_xla(tf)
+else:
+    import tensorflow as tf
+
 import absl.logging  # noqa: E402
-import tensorflow as tf  # noqa: E402
 
 absl.logging.set_verbosity(absl.logging.ERROR)
 # Every (depth, batch size, recordings) is its own compiled graph of one function, which TensorFlow

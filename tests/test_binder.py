@@ -174,3 +174,59 @@ def test_binder_start_silences_tensorflow_for_whatever_it_starts():
     assert bare.stdout == started.stdout == "3.0\n"
     assert bare.stderr.strip(), "TensorFlow printed nothing at start-up anyway: this check would prove nothing"
     assert started.stderr == "", started.stderr
+
+
+def base_environment_pins():
+    """What repo2docker's own environment for the Binder Python already holds: {pip name: version}.
+
+    The Jupyter packages our requirements must live beside (they are installed first, from conda-forge, and
+    pip then installs binder/requirements.txt on top). Read from the lock file of the installed repo2docker.
+    """
+    import repo2docker
+    lock = Path(repo2docker.__file__).parent / "buildpacks" / "conda" / f"environment.py-{BINDER_PYTHON}-linux-64.lock"
+    assert lock.exists(), f"repo2docker has no base environment for Python {BINDER_PYTHON}: {lock}"
+    wanted = {"notebook": "notebook", "jupyter_server": "jupyter-server", "jupyterhub-base": "jupyterhub"}
+    found = {}
+    for conda_name, version in re.findall(r"/([A-Za-z0-9_.-]+?)-(\d[^-/]*)-[^-/]+\.conda", lock.read_text()):
+        if conda_name in wanted:
+            found[wanted[conda_name]] = version
+    assert set(found) == set(wanted.values()), f"{lock.name}: expected {sorted(wanted)}, found {found}"
+    return found
+
+
+def test_binder_requirements_resolve_together_with_repo2dockers_base_environment(tmp_path):
+    """pip's resolver, for Binder's Python on Linux x86-64, with the base environment's notebook/server pinned.
+
+    With jupyterlab 4.5+ this fails: Binder's notebook 7.4.x needs jupyterlab<4.5. Needs PyPI (the registries are
+    reachable here and in CI); only metadata is fetched (--dry-run).
+    """
+    base = base_environment_pins()
+    # Every manylinux tag an Ubuntu 24.04 image (repo2docker's base, glibc 2.39) accepts; pip does not widen it.
+    platforms = [arg for minor in range(17, 40) for arg in ("--platform", f"manylinux_2_{minor}_x86_64")]
+    command = [sys.executable, "-m", "pip", "install", "--dry-run", "--quiet", "--ignore-installed",
+               "--disable-pip-version-check", "--target", str(tmp_path / "t"), "--python-version", BINDER_PYTHON,
+               "--implementation", "cp", "--only-binary=:all:", *platforms, "--platform", "manylinux2014_x86_64",
+               "-r", str(BINDER / "requirements.txt"), *(f"{name}=={version}" for name, version in base.items())]
+    run = subprocess.run(command, capture_output=True, text=True, timeout=900)
+    errors = "\n".join(line for line in run.stderr.splitlines() if "is ignored" not in line)
+    if run.returncode and ("NewConnectionError" in errors or "Failed to establish" in errors):
+        pytest.skip(f"PyPI is not reachable: {errors[-500:]}")
+    assert run.returncode == 0, f"Binder cannot install our requirements beside {base}:\n{errors[-3000:]}"
+
+
+def test_jupyterlab_is_told_not_to_ask_about_news_where_the_course_runs():
+    """The overrides are real settings of the installed JupyterLab, and both installs (make, Binder) copy them."""
+    import json
+    overrides = json.loads((ROOT / "scripts" / "jupyterlab-overrides.json").read_text())
+    schemas = Path(sys.prefix) / "share" / "jupyter" / "lab" / "schemas"
+    for plugin, settings in overrides.items():
+        package, name = plugin.split(":")
+        schema = json.loads((schemas / package / f"{name}.json").read_text())["properties"]
+        for key, value in settings.items():
+            assert key in schema, f"{plugin} has no setting {key!r}"
+            allowed = [choice["const"] for choice in schema[key].get("oneOf", [])]
+            assert not allowed or value in allowed, f"{plugin}.{key} must be one of {allowed}, not {value!r}"
+    assert overrides["@jupyterlab/apputils-extension:notification"]["fetchNews"] == "false"
+    for installer in (ROOT / "Makefile", BINDER / "postBuild"):
+        text = installer.read_text()
+        assert "jupyterlab-overrides.json" in text and "share/jupyter/lab/settings" in text, installer
