@@ -10,6 +10,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from .quiet import native_stderr_captured
 from .training import check_config, draw_inputs_like_train_net, initial_params, layer_shapes
 
 
@@ -46,7 +47,9 @@ def train_tf1(depth=1, init="seed", steps=10_000, lr=1e-3, clip=4.5, seed=0):
     rng = np.random.default_rng(seed)
     losses = np.empty(steps, np.float32)
     grid = np.linspace(-1.0, 1.0, 9, dtype=np.float32)[:, None]
-    with tf1.Session(graph=graph) as sess:
+    # Older TensorFlow (Colab's) logs "MLIR V1 optimization pass is not enabled" at a process's first Session
+    # run, past its log level; quiet.py captures such lines (see there).
+    with tf1.Session(graph=graph) as sess, native_stderr_captured():
         sess.run(init_op)
         for step in range(steps):
             feed = {x: rng.uniform(-1.0, 1.0, size=(1, 1))}

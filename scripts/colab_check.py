@@ -2,6 +2,7 @@
 
     python3 scripts/colab_check.py            # `make colab-check`: notebook 01 in .venv-colab
     python3 scripts/colab_check.py --all      # every notebook of the full edition
+    python3 scripts/colab_check.py --match 02 # only notebooks whose name contains "02"
     python3 scripts/colab_check.py --reuse    # keep the venv of the last run
 
 The venv gets scripts/colab_stack.txt (Colab's TensorFlow, Keras, NumPy, matplotlib, ipywidgets 7); the
@@ -55,6 +56,7 @@ def main(argv=None):
     parser.add_argument("--venv", default=str(ROOT / ".venv-colab"))
     parser.add_argument("--reuse", action="store_true")
     parser.add_argument("--all", action="store_true", help="every notebook, not only 01")
+    parser.add_argument("--match", default="", help="only notebooks whose name contains this, e.g. 02")
     args = parser.parse_args(argv)
     venv = Path(args.venv).resolve()
     python = venv / "bin" / "python"
@@ -77,7 +79,9 @@ def main(argv=None):
     print(versions.stdout.strip() or versions.stderr)
 
     notebooks = sorted((ROOT / "notebooks").glob("[0-9]*.ipynb"))
-    if not args.all:
+    if args.match:
+        notebooks = [nb for nb in notebooks if args.match in nb.name]
+    elif not args.all:
         notebooks = notebooks[:1]
     env = {k: v for k, v in os.environ.items() if not k.startswith("TF_")}
     env["PATH"] = f"{venv / 'bin'}{os.pathsep}{env.get('PATH', '')}"
