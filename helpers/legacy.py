@@ -47,9 +47,7 @@ def train_tf1(depth=1, init="seed", steps=10_000, lr=1e-3, clip=4.5, seed=0):
     rng = np.random.default_rng(seed)
     losses = np.empty(steps, np.float32)
     grid = np.linspace(-1.0, 1.0, 9, dtype=np.float32)[:, None]
-    # Older TensorFlow (Colab's) logs "MLIR V1 optimization pass is not enabled" at a process's first Session
-    # run, past its log level; quiet.py captures such lines (see there).
-    with tf1.Session(graph=graph) as sess, native_stderr_captured():
+    with tf1.Session(graph=graph) as sess:
         sess.run(init_op)
         for step in range(steps):
             feed = {x: rng.uniform(-1.0, 1.0, size=(1, 1))}
@@ -81,3 +79,19 @@ def train_eager(depth=1, init="seed", steps=10_000, lr=1e-3, optimizer="sgd", cl
         opt.apply_gradients(zip(grads, model.trainable_variables))
         losses[step] = loss.numpy()
     return losses, model
+
+
+def _warm_up_session():
+    """Run one tiny Session now, with descriptor 2 captured (see quiet.py).
+
+    Older TensorFlow (Colab's 2.19) logs "MLIR V1 optimization pass is not enabled" at a process's first
+    Session run, past its log level; here it goes nowhere instead of under the student's first train_tf1 cell.
+    """
+    graph = tf.Graph()
+    with graph.as_default():
+        one = tf.constant(1.0)
+    with native_stderr_captured(), tf.compat.v1.Session(graph=graph) as sess:
+        sess.run(one)
+
+
+_warm_up_session()

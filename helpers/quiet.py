@@ -42,19 +42,13 @@ def native_stderr_captured():
             os.close(saved)
 
 
-def _warm_up_xla(tf):
-    """Compile one tiny XLA program now, while descriptor 2 is captured.
-
-    Older TensorFlow (Colab's 2.19) logs "XLA service ... initialized" and "Compiled cluster using XLA!" at the
-    first compilation, whatever TF_CPP_MIN_LOG_LEVEL says: better here, silently, than under a student's cell.
-    """
-    tf.function(lambda x: x + 1.0, jit_compile=True)(tf.constant(0.0))
+def _add_one(x):
+    return x + 1.0
 
 
 if "tensorflow" not in sys.modules:
     with native_stderr_captured():
         import tensorflow as tf
-        _warm_up_xla(tf)
 else:
     import tensorflow as tf
 
@@ -64,3 +58,9 @@ absl.logging.set_verbosity(absl.logging.ERROR)
 # Every (depth, batch size, recordings) is its own compiled graph of one function, which TensorFlow
 # counts as "retracing" and warns about; here that warning would be a false alarm.
 tf.get_logger().setLevel("ERROR")
+
+# Older TensorFlow (Colab's 2.19) logs "XLA service ... initialized" and "Compiled cluster using XLA!" at a
+# process's first XLA compilation, whatever TF_CPP_MIN_LOG_LEVEL says: better here, silently, than under a
+# student's cell. One tiny program costs a fraction of a second.
+with native_stderr_captured():
+    tf.function(_add_one, jit_compile=True, autograph=False)(tf.constant(0.0))
