@@ -1,8 +1,10 @@
 """Notebook 03's measurements over many seeds, and the gradients a TrainResult does not record.
 
     over_seeds(n, **config)     train_net(**config) for seeds 0 .. n-1: a list of TrainResults
+    errors_over_seeds(n, ...)   only their mean errors (kept between calls)
     params_at(result, record)   the [(kernel, bias), ...] a run had at one of its recordings
     gradient_scales(params)     RMS of each layer's kernel and bias gradient, per sample, over the probe inputs
+    top_layer_inputs(result)    the top hidden layer's biases, and the largest input W a they compete with
     dead_layers(result, record) the hidden layers whose every unit is off for every probe input
     adam_epsilon(step)          Adam's epsilon on the gradient's scale at a step (it sits outside the bias correction)
 """
@@ -15,13 +17,19 @@ from .training import (ADAM_BETA_2, ADAM_EPSILON, PROBE_X, initial_params, layer
 
 
 def over_seeds(n, **config):
-    """train_net(**config, seed=s) for s = 0 .. n-1, as a tuple (kept: the notebook and its checker share runs)."""
-    return _over_seeds(n, tuple(sorted(config.items())))
+    """train_net(**config, seed=s) for s = 0 .. n-1 (a list of TrainResults)."""
+    return [train_net(**config, seed=seed) for seed in range(n)]
 
 
-@functools.lru_cache(maxsize=64)
-def _over_seeds(n, config):
-    return tuple(train_net(**dict(config), seed=seed) for seed in range(n))
+def errors_over_seeds(n, **config):
+    """The mean |estimate - x| of train_net(**config, seed=s) for s = 0 .. n-1: a tuple, kept (only the numbers,
+    not the runs' recordings), so the notebook and its checkers share the runs."""
+    return _errors_over_seeds(n, tuple(sorted(config.items())))
+
+
+@functools.lru_cache(maxsize=256)
+def _errors_over_seeds(n, config):
+    return tuple(train_net(**dict(config), seed=seed).mean_error() for seed in range(n))
 
 
 def params_at(result, record):
@@ -43,6 +51,21 @@ def gradient_scales(params, x=PROBE_X):
     layers = vector_to_params(grads.numpy(), depth)
     rms = lambda g: float(np.sqrt(np.mean(np.square(g))))  # noqa: E731
     return [rms(k) for k, _ in layers], [rms(b) for _, b in layers]
+
+
+def top_layer_inputs(result):
+    """For the top hidden layer, per recording: its biases (n_records, 16) and the largest |W a| of any of its units
+    over the probe inputs (n_records,), where a is the layer below's output. A unit whose bias is below
+    -max |W a| is off for every input."""
+    depth = result.config["depth"]
+    reach = []
+    for record in range(len(result.record_steps)):
+        params = params_at(result, record)
+        h = np.asarray(result.probe_x, np.float32)[:, None]
+        for kernel, bias in params[:depth - 1]:
+            h = np.maximum(h @ kernel + bias, 0.0)
+        reach.append(float(np.abs(h @ params[depth - 1][0]).max()))
+    return result.biases[depth - 1], np.array(reach)
 
 
 def dead_layers(result, record=-1):
