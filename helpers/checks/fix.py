@@ -34,7 +34,8 @@ def _check_03_1(answer):
             right = truth(fan_in, fan_out)
             if np.isclose(got, right, rtol=1e-3):
                 continue
-            said = f"init_std({init!r}, {fan_in}, {fan_out}) gave {got:.4g}, but Keras's initial weights have std {right:.4g}."
+            said = (f"init_std({init!r}, {fan_in}, {fan_out}) gave {got:.4g}, but Keras's initial weights have "
+                    f"std {right:.4g}.")
             if np.isclose(got, right * np.sqrt(3.0), rtol=1e-3):
                 return False, said + " That is the uniform distribution's limit, not its standard deviation. " + hint
             if np.isclose(got, right ** 2, rtol=1e-3):
