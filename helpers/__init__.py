@@ -5,6 +5,7 @@ Modules, named for what they hold:
     environment     the set-up cell: versions, seeds, figure style
     training        train_net(): the seed's 1 -> 16 -> ... -> 1 ReLU net, one compiled graph
     theory          chain-rule prediction and measurement of each layer's gradient scale
+    seeds           notebook 03: runs over many seeds, gradients a run does not record, dead layers
     diagnosis       verdict(): a run's diagnosis in one line (learns, stuck, on a plateau, ...)
     plots           matplotlib views of a training run
     legacy          the same training written TF1-style (placeholders, Session) and as an eager loop
