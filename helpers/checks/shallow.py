@@ -4,7 +4,7 @@ import functools
 import numpy as np
 import tensorflow as tf
 
-from ..exercises import StudentCodeError, as_number, call, exercise, grade_number
+from ..exercises import as_number, call, exercise, grade_number
 from ..plateau import escape_step
 from ..training import initial_params, train_net
 
