@@ -8,17 +8,12 @@ taken over its own window (no cumulative sums), so the answer is exact for losse
 """
 import numpy as np
 
+from .diagnosis import _window_means
+
 LEVEL = 0.1
-
-
-def window_means(losses, window):
-    """Means of consecutive, non-overlapping windows of `window` steps (a trailing partial window is dropped)."""
-    losses = np.asarray(losses, dtype=np.float64)
-    steps = len(losses) // window * window
-    return losses[:steps].reshape(-1, window).mean(axis=1)
 
 
 def escape_step(losses, window=1000, level=LEVEL):
     """The first step of the first `window`-step window whose mean loss is below `level`; None if none is."""
-    below = np.flatnonzero(window_means(losses, window) < level)
+    below = np.flatnonzero(_window_means(np.asarray(losses, dtype=np.float64), window) < level)
     return int(below[0]) * window if below.size else None
