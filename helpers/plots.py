@@ -112,6 +112,7 @@ def plot_distributions(result, kind="weights", layers=None, axes=None):
         ax.ticklabel_format(axis="y", style="sci", scilimits=(-2, 3))
     axes[0].set_ylabel("value (percentile bands)")
     if own_figure:
+        axes[0].figure.suptitle(describe(result), fontsize="medium")     # which run: panels alone do not say
         axes[0].figure.tight_layout()
 
 
