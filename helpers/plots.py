@@ -112,6 +112,7 @@ def plot_distributions(result, kind="weights", layers=None, axes=None):
         ax.ticklabel_format(axis="y", style="sci", scilimits=(-2, 3))
     axes[0].set_ylabel("value (percentile bands)")
     if own_figure:
+        axes[0].figure.suptitle(describe(result), fontsize="medium")     # which run: panels alone do not say
         axes[0].figure.tight_layout()
 
 
@@ -206,8 +207,10 @@ def plot_layer_report(result):
     for name, g in zip(result.layer_names, result.grads):
         magnitude = np.abs(g[g != 0])
         if magnitude.size:
-            a_grad.hist(np.log10(magnitude), bins=40, histtype="step", label=name)
-    a_grad.set(xlabel="log10 |kernel gradient|  (-6 means 1e-6)", ylabel="count",
+            # fractions, not counts: a 16 -> 16 kernel has 256 entries, the others 16
+            a_grad.hist(np.log10(magnitude), bins=40, histtype="step", label=name,
+                        weights=np.full(magnitude.size, 1.0 / g.size))
+    a_grad.set(xlabel="log10 |kernel gradient|  (-6 means 1e-6)", ylabel="fraction of the layer's entries",
                title="Gradient sizes over the whole run")
     a_grad.legend(fontsize="small")
     ratios = [np.std(g) / max(np.std(w), 1e-30) for g, w in zip(result.grads, result.weights)]

@@ -70,7 +70,7 @@ def test_a_students_error_is_reported_in_one_line():
 
 
 def test_assert_correct_raises_with_the_hint_only_when_wrong():
-    exercises.assert_correct("01.2", 1e-3)
+    exercises.assert_correct("01.2", EXAMPLES["01.2"][0])
     with pytest.raises(AssertionError, match="Exercise 01.2: .*not done yet"):
         exercises.assert_correct("01.2", None)
 
