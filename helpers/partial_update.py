@@ -4,7 +4,9 @@
     loss_out2, masked_loss     the loss on output 2 alone, and the same written with a 0/1 mask
     run_method                 train one method, recording loss2 and output 1's drift each step
     partial_update_table       every method side by side (the contract the tests use)
+    one_step_drift             one plain and one projected step from the same start: how far each moves output 1
     drift_vs_lr, rank_vs_n     why projection is first-order, and where its room runs out
+    penalty_mechanism          why a too-large penalty survives: J's largest singular value and the sigmoid slope
 
 The projection itself (Jacobian, formula, one projected step) lives in helpers/projection.py, the
 figures in helpers/plots_steering.py and the exercise checkers in helpers/checks/steering.py.
@@ -16,15 +18,15 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from .projection import flatten_tensors, held_jacobian, project_out, projected_step  # noqa: F401
+from .projection import flatten_tensors, held_jacobian, project_out, projected_step, split_like  # noqa: F401
 
-NETS = {"small": (3, 4, 2), "relu": (3, 32, 32, 2)}     # layer widths, input to output
+NETS = {"small": (3, 4, 2), "small6": (3, 6, 2), "relu": (3, 32, 32, 2)}   # layer widths, input to output
 METHODS = ("naive", "masked_loss", "head_only", "masked_loss_head", "null_space", "penalty",
            "null_space_gn", "null_space_anchored")
 DTYPE = "float64"
 EPS = 0.0              # ridge in the projection's (J J^T + eps I)^-1; 0 = exact
 N_HELDOUT = 256        # inputs never trained on, to see what happens away from the batch
-N_ANCHORS = {"small": 8, "relu": 32}   # extra inputs the anchored projection holds output 1 on;
+N_ANCHORS = {"small": 8, "small6": 8, "relu": 32}   # extra inputs the anchored projection holds output 1 on;
                                        # small: 8 + 8 rows stay below the 21 parameters out1 uses
 PENALTY_LAM = 0.5      # the penalty's weight in the table: the largest round value stable at lr 0.1
 BLOW_UP = 1e3          # a run has diverged once its loss is non-finite or this many times its start
@@ -50,14 +52,14 @@ def make_data(n_samples=8, seed=0, n_anchors=8):
 
 
 def make_net(net="small", seed=0):
-    """"small": 3 -> 4 sigmoid -> 2 linear; "relu": 3 -> 32 ReLU -> 32 ReLU -> 2 linear.
+    """"small": 3 -> 4 sigmoid -> 2 linear ("small6": 6 sigmoid units); "relu": 3 -> 32 ReLU -> 32 ReLU -> 2 linear.
 
     Every weight and bias is drawn from N(0, 0.1) (standard deviation 0.1), as in the question.
     """
     if net not in NETS:
         raise ValueError(f"net must be one of {', '.join(repr(n) for n in NETS)}; got {net!r}")
     sizes = NETS[net]
-    hidden = "sigmoid" if net == "small" else "relu"
+    hidden = "relu" if net == "relu" else "sigmoid"
     layers = [keras.Input((sizes[0],), dtype=DTYPE)]
     layers += [keras.layers.Dense(width, activation=hidden, dtype=DTYPE) for width in sizes[1:-1]]
     layers += [keras.layers.Dense(sizes[-1], dtype=DTYPE)]
@@ -118,13 +120,14 @@ def _make_step(method, model, x, y, lr, lam, x_anchor):
     return tf.function(step, autograph=False)
 
 
-def run_method(method, net="small", n_samples=8, steps=200, lr=0.1, seed=0, lam=PENALTY_LAM):
+def run_method(method, net="small", n_samples=8, steps=200, lr=0.1, seed=0, lam=PENALTY_LAM, keep_model=False):
     """Train output 2 by `method` for `steps` SGD steps; record loss2 and output 1's drift.
 
     Returns a dict of arrays indexed by step 0..steps ("loss2", "drift_train", "drift_heldout"
     = max |out1(t) - out1(0)|, "mean_drift_train", "mean_drift_heldout") and "diverged_at":
     None, or the step whose loss was non-finite or BLOW_UP times its start (the arrays then
-    stop there, so nothing non-finite is ever returned).
+    stop there, so nothing non-finite is ever returned). With keep_model, also "model" (as trained)
+    and "x" (the batch).
     """
     _check_run_args(net, steps, lr, seed)
     if method not in METHODS:
@@ -160,6 +163,8 @@ def run_method(method, net="small", n_samples=8, steps=200, lr=0.1, seed=0, lam=
             break
     history = {key: np.array(values) for key, values in record.items()}
     history["diverged_at"] = diverged_at
+    if keep_model:
+        history["model"], history["x"] = model, x
     return history
 
 
@@ -265,3 +270,61 @@ def rank_vs_n(ns, net="small", seed=0):
         outside.append(float(np.linalg.norm(g[~in_head]) / np.linalg.norm(g)))
     return {"n": ns, "rank": np.array(ranks), "n_params": int(J.shape[1]),
             "depends": int(np.sum(np.any(J.numpy() != 0, axis=0))), "outside_head": np.array(outside)}
+
+
+def one_step_drift(net="small", seed=0, lr=0.1, n_samples=8):
+    """One plain and one projected SGD step on the loss on output 2, from the same start.
+
+    Returns {"plain", "projected"}: max |delta out1| on the batch after each step, and
+    {"out2_plain", "out2_projected"}: mean |delta out2| (how far the step moved what it trains), and
+    "switched": ReLU units on the batch that the projected step turned on or off (0 for sigmoid nets).
+    """
+    _check_run_args(net, 1, lr, seed)
+    x, y, _, _ = make_data(n_samples, seed)
+    model = make_net(net, seed)
+    variables = model.trainable_variables
+    start, out_start, pattern = [v.numpy() for v in variables], model(x), _relu_pattern(model, x)
+    result = {}
+    for name, eps in (("plain", None), ("projected", EPS)):
+        model.set_weights(start)
+        if eps is None:
+            with tf.GradientTape() as tape:
+                loss = loss_out2(model(x), y)
+            for v, g in zip(variables, tape.gradient(loss, variables)):
+                v.assign_sub(lr * g)
+        else:
+            projected_step(model, variables, x, lambda out: loss_out2(out, y), hold=(0,), lr=lr, eps=eps)
+        change = np.abs((model(x) - out_start).numpy())
+        result[name], result[f"out2_{name}"] = float(change[:, 0].max()), float(change[:, 1].mean())
+    result["switched"] = int(np.sum(_relu_pattern(model, x) != pattern))
+    model.set_weights(start)
+    return result
+
+
+def penalty_mechanism(lam, seeds=range(10), steps=200, lr=0.1):
+    """The penalty run with weight `lam` on the small sigmoid net, for each seed: what happened to J.
+
+    Returns arrays over seeds: "diverged_at" (-1 if it did not), "sigma_start", "sigma_end" (the largest
+    singular value of output 1's Jacobian on the batch; nan if diverged), "slope_start", "slope_end"
+    (the hidden sigmoid units' mean slope h (1 - h) on the batch: 0.25 at h = 0.5, near 0 when saturated).
+    """
+    keys = ("diverged_at", "sigma_start", "sigma_end", "slope_start", "slope_end")
+    found = {key: [] for key in keys}
+    for seed in seeds:
+        x, _, _, _ = make_data(8, seed)
+        start = make_net("small", seed)
+        run = run_method("penalty", net="small", steps=steps, lr=lr, seed=seed, lam=lam, keep_model=True)
+        values = [_sigma_and_slope(start, x)]
+        values.append(_sigma_and_slope(run["model"], x) if run["diverged_at"] is None else (np.nan, np.nan))
+        found["diverged_at"].append(-1 if run["diverged_at"] is None else run["diverged_at"])
+        found["sigma_start"].append(values[0][0])
+        found["slope_start"].append(values[0][1])
+        found["sigma_end"].append(values[1][0])
+        found["slope_end"].append(values[1][1])
+    return {key: np.array(value) for key, value in found.items()}
+
+
+def _sigma_and_slope(model, x):
+    J = held_jacobian(model, model.trainable_variables, x, hold=(0,)).numpy()
+    h = model.layers[0](x).numpy()
+    return float(np.linalg.svd(J, compute_uv=False)[0]), float(np.mean(h * (1 - h)))

@@ -179,7 +179,7 @@ def test_projected_step_rejects_bad_input_clearly(kwargs, message):
 
 
 @pytest.mark.parametrize("kwargs, message", [
-    (dict(net="big"), r"net must be one of 'small', 'relu'"),
+    (dict(net="big"), r"net must be one of 'small', 'small6', 'relu'"),
     (dict(n_samples=0), r"n_samples must be a whole number >= 1"),
     (dict(steps=0), r"steps must be a whole number >= 1"),
     (dict(lr=-0.1), r"lr must be a finite number > 0"),
@@ -201,3 +201,25 @@ def test_other_entry_points_reject_bad_input_clearly():
         pu.drift_vs_lr([0.1])
     with pytest.raises(ValueError, match="ns must be a list of whole numbers >= 1"):
         pu.rank_vs_n([0, 8])
+
+
+def test_one_projected_step_moves_output_1_far_less_than_a_plain_step_on_the_sigmoid_net():
+    for seed in range(3):
+        step = pu.one_step_drift("small", seed=seed)
+        assert step["plain"] > 30 * step["projected"], step
+        assert step["out2_projected"] > 0.99 * step["out2_plain"] and step["switched"] == 0
+
+
+def test_a_too_large_penalty_survives_by_saturating_the_sigmoid_units_down_to_the_bias_columns_floor():
+    settles = pu.penalty_mechanism(1.0, seeds=range(2))
+    assert np.all(settles["diverged_at"] < 0)
+    # the all-ones column of b2[0] keeps sigma_max >= sqrt(n); stable needs sigma_max^2 < 1 / (lr lam) = 10
+    assert np.all(settles["sigma_end"] >= np.sqrt(8) - 1e-9) and np.all(settles["sigma_end"] < np.sqrt(10))
+    assert np.all(settles["slope_start"] > 0.24) and np.all(settles["slope_end"] < 0.1)
+    assert np.all(pu.penalty_mechanism(3.0, seeds=range(2))["diverged_at"] >= 0)
+
+
+def test_with_6_hidden_units_projection_is_head_only_from_31_samples():
+    capacity = pu.rank_vs_n([30, 31], net="small6")
+    assert capacity["depends"] == 31 and capacity["rank"].tolist() == [30, 31]
+    assert capacity["outside_head"][1] < 1e-8 < capacity["outside_head"][0]
