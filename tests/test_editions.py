@@ -67,6 +67,16 @@ def test_every_exercise_has_a_stub_a_check_a_solution_and_a_checker(name):
     assert ids["stub"] <= set(exercises.exercise_ids()), ids["stub"] - set(exercises.exercise_ids())
 
 
+@pytest.mark.parametrize("name", NAMES)
+def test_every_notebook_has_at_least_two_coding_exercises(name):
+    """A coding exercise is a stub whose solution is the body of a function the student writes."""
+    coding = [cell.source.splitlines()[0] for cell in _cells(editions.NOTEBOOKS / name)
+              if cell.metadata.get("nbgrader", {}).get("solution")
+              and re.search(r"^def \w+\(.*\n(?:.*\n)*?[ \t]+### BEGIN SOLUTION", cell.source, re.M)
+              and "raise NotImplementedError" in cell.source]
+    assert len(coding) >= 2, f"{name}: coding exercises {coding}"
+
+
 def _nbgrader(course, *args):
     # nbgrader runs `alembic` (for its gradebook) from PATH: this environment's bin/ must be on it.
     env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
