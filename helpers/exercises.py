@@ -66,6 +66,9 @@ def grade(exercise_id, answer):
             raise NotDone
         return _CHECKERS[exercise_id](answer)
     except (NotDone, NotImplementedError):
+        if callable(answer):  # a function stub: the `raise NotImplementedError` line under the `...` must go too
+            return False, (f"Exercise {exercise_id} is not done yet: write your code in place of the `...` in its "
+                           "cell, delete the `raise NotImplementedError` line, run that cell, then this one again.")
         return False, (f"Exercise {exercise_id} is not done yet: replace the `...` in its cell with your "
                        "answer, run that cell, then run this one again.")
     except StudentCodeError as err:
