@@ -558,9 +558,11 @@ def snapshot(state="depth=2&init=seed&opt=sgd&lr=0.001&steps=10000&seed=0"):
 class Explorer:
     """The ipywidgets panel. `Explorer(state).widget` is the panel; `show()` displays one."""
 
+    REMEMBER = 12            # runs kept for going back to a setting (a depth-8 run's recordings: 3.7 MB)
     DEBOUNCE_S = 0.005       # long enough to gather the messages of one dragged slider, no longer
 
-    def __init__(self, state=None, precompile=False):
+    def __init__(self, state=None, precompile=False, compact=False):
+        """compact: the dashboard's layout, two rows of controls above the figure (see dashboard())."""
         import ipywidgets as w
 
         self.state = state if isinstance(state, ExplorerState) else (
@@ -590,17 +592,30 @@ class Explorer:
         # The figure is SVG in an HTML widget: the browser draws it (see draw_svg).
         self.image = w.HTML(layout=w.Layout(width="100%"))
         self.controls = [self.depth, self.init, self.sigma, self.opt, self.lr, self.steps, self.seed]
-        self.widget = w.VBox([
-            w.HBox([self.depth, self.init, self.sigma]),
-            w.HBox([self.opt, self.lr, self.steps, self.seed]),
-            w.HBox([self.state_text, self.load]),
-            self.status, self.verdict, self.image])
+        if compact:
+            self.state_text.layout.width = "430px"
+            self.steps.layout.width = "170px"
+            self.init.layout.width = "270px"
+            self.widget = w.VBox([
+                w.HBox([self.depth, self.init, self.opt, self.sigma]),
+                w.HBox([self.lr, self.steps, self.seed, self.state_text, self.load]),
+                w.HBox([self.verdict, self.status], layout=w.Layout(justify_content="space-between")),
+                self.image])
+            self.widget.add_class("explorer-dashboard")
+        else:
+            self.widget = w.VBox([
+                w.HBox([self.depth, self.init, self.sigma]),
+                w.HBox([self.opt, self.lr, self.steps, self.seed]),
+                w.HBox([self.state_text, self.load]),
+                self.status, self.verdict, self.image])
         self.widget.add_class("course-explorer")           # names for the browser test to find
         self.verdict.add_class("explorer-verdict")
         self.image.add_class("explorer-figure")
         self.state_text.add_class("explorer-state")
+        self.status.add_class("explorer-status")
 
         self.view = None            # the last good view
+        self._seen = {}             # state -> (view, figure) of the last REMEMBER runs: going back is instant
         self.latency_ms = None      # callback start -> figure sent to the page
         self._timer = None
         self._applying = False
@@ -679,14 +694,22 @@ class Explorer:
         except ValueError as err:
             self._message(f"{err}. The plot shows the last good run.")
             return
-        self.status.value = f"<b>⏳ training:</b> {state.to_string()} …"
-        # No disabling of the controls while training: that is two more messages per control and move,
-        # and moves that arrive meanwhile coalesce into one retrain anyway (see _schedule).
-        view = run(state)
-        if view.result is None:
-            self._message(f"{view.verdict} The plot shows the last good run.")
-            return
-        self.image.value = draw_svg(view)
+        remembered = self._seen.pop(state, None)
+        if remembered is None:
+            self.status.value = f"<b>⏳ training:</b> {state.to_string()} …"
+            # No disabling of the controls while training: that is two more messages per control and
+            # move, and moves that arrive meanwhile coalesce into one retrain anyway (see _schedule).
+            view = run(state)
+            if view.result is None:
+                self._message(f"{view.verdict} The plot shows the last good run.")
+                return
+            figure = draw_svg(view)
+        else:
+            view, figure = remembered
+        self._seen[state] = (view, figure)              # the most recent last; forget the oldest
+        while len(self._seen) > self.REMEMBER:
+            self._seen.pop(next(iter(self._seen)))
+        self.image.value = figure
         self.verdict.value = f"<b>Verdict:</b> {view.verdict}"
         self.view, self.state = view, state
         self._applying = True           # the box shows this run's string; that is not a paste to load
@@ -695,8 +718,10 @@ class Explorer:
         finally:
             self._applying = False
         self.latency_ms = (time.perf_counter() - started) * 1e3
-        self.status.value = (f"trained in {view.train_ms:.0f} ms, shown in {self.latency_ms:.0f} ms. "
-                             "Copy the state string to share this run.")
+        how = (f"trained in {view.train_ms:.0f} ms" if remembered is None
+               else f"seen before (trained in {view.train_ms:.0f} ms then)")
+        # The state names the run (and makes each move's status new, which the browser test relies on).
+        self.status.value = f"{state.to_string()}: {how}, shown in {self.latency_ms:.0f} ms."
 
     def _message(self, text):
         self.status.value = f"<span style='color:#b00'><b>⚠</b> {text}</span>"
@@ -713,3 +738,26 @@ def show(state=None, precompile=True):
     display(explorer.widget)
     return explorer
 
+
+
+# The dashboard (make dashboard, and the README's Voila link): the panel alone, sized for a projector.
+# The figure keeps its proportions and is as tall as the window allows under two rows of controls,
+# so controls and all six panels fit together on a 1366 x 768 screen.
+DASHBOARD_CSS = """<style>
+.explorer-dashboard { font-size: 15px; }
+.explorer-dashboard .widget-label, .explorer-dashboard .widget-readout, .explorer-dashboard input,
+.explorer-dashboard select, .explorer-dashboard button, .explorer-dashboard .widget-html-content { font-size: 15px; }
+.explorer-dashboard .explorer-verdict { flex: 1 1 auto; }
+.explorer-dashboard .explorer-svg { max-height: calc(100vh - 150px); width: auto !important; margin: 0 auto; }
+body.voila-body, .jp-Notebook, #rendered_cells { padding-top: 4px !important; margin-top: 0 !important; }
+</style>"""
+
+
+def dashboard(state=None):
+    """Display the explorer alone, for projection (dashboard/explorer.ipynb under Voila)."""
+    from IPython.display import HTML, display
+
+    display(HTML(DASHBOARD_CSS))
+    explorer = Explorer(state, precompile=True, compact=True)
+    display(explorer.widget)
+    return explorer

@@ -204,3 +204,20 @@ def test_gradient_scale_at_init_matches_helpers_theory(depth, init):
     mine = np.array(E.grad_std_at_init(depth, init))
     theirs = np.array(theory.measure_grad_std(depth, init))
     np.testing.assert_allclose(mine, theirs, rtol=0.15)
+
+
+def test_the_runs_of_exercise_04_1_are_what_helpers_diagnosis_says():
+    from helpers.checks import explorer as checks
+    for state, kind in checks.RUNS.items():
+        assert checks.kind_of(E.run(E.ExplorerState.from_string(state)).result) == kind, state
+
+
+def test_going_back_to_a_setting_shows_it_without_retraining(monkeypatch):
+    panel = E.Explorer(PLATEAU)
+    figure = panel.image.value
+    panel.init.value = "glorot"
+    calls = []
+    monkeypatch.setattr(E, "run", lambda state: calls.append(state))
+    panel.init.value = "seed"
+    assert calls == [] and panel.image.value == figure and "on a plateau" in panel.verdict.value
+    assert panel.status.value.startswith(PLATEAU + ": seen before")
