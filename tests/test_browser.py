@@ -148,6 +148,9 @@ def test_explorer_sliders_retrain_and_redraw_in_the_browser(lab, capsys):
                                    " && document.querySelector('.explorer-verdict').innerText.includes('Verdict')",
                                    timeout=180_000)
             figure = panel.locator(".explorer-figure").first
+            # Then let Run All finish (the snapshots and exercises below the panel): until it does, the
+            # kernel answers no widget message.
+            page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=900_000)
             panel.scroll_into_view_if_needed()
             first_figure, first_verdict = figure.inner_html(), verdict.inner_text()
             assert "<svg" in first_figure
