@@ -168,9 +168,13 @@ def test_explorer_sliders_retrain_and_redraw_in_the_browser(lab, capsys):
 
             def set_depth(value):
                 """Type into the depth slider's readout, as a student can, and wait for the panel to answer."""
-                readout.click()
-                page.keyboard.press("Control+A")
-                page.keyboard.type(str(value))
+                for _ in range(5):          # on a busy machine the first click may not focus the readout yet
+                    readout.click()
+                    page.keyboard.press("Control+A")
+                    page.keyboard.type(str(value))
+                    if readout.inner_text().strip() == str(value):
+                        break
+                    time.sleep(0.5)
                 page.keyboard.press("Enter")
                 return wait_for_move()
 
@@ -266,7 +270,7 @@ def test_dashboard_shows_only_the_panel_fits_a_1366x768_screen_and_culls_closed_
                 for load in range(3):
                     page = browser.new_page(viewport={"width": 1366, "height": 768})
                     started = time.monotonic()
-                    page.goto(url)
+                    page.goto(url, wait_until="commit", timeout=120_000)   # Voila streams the page as it runs
                     page.wait_for_function("() => (document.querySelector('.explorer-verdict') || {}).innerText"
                                            " && document.querySelector('.explorer-verdict').innerText.includes('Verdict')"
                                            " && document.querySelector('.explorer-figure svg')", timeout=120_000)
