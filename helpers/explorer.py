@@ -1,7 +1,7 @@
 """The classroom explorer: sliders for depth, initializer, optimizer, learning rate, steps and seed.
 
 Every change retrains with train_net (tens of milliseconds once a depth is compiled) and
-redraws six views of the run with a one-line verdict in plain words. The panel's settings can
+redraws six views of the run with a one-line verdict in plain words; a setting run before is shown at once. The panel's settings can
 be copied as a short string and pasted back, e.g.
 
     depth=5&init=normal&sigma=0.01&opt=adam&lr=0.001&steps=10000&seed=0
@@ -10,8 +10,9 @@ The logic is plain functions, tested without a browser:
     ExplorerState   the settings; .to_string() / ExplorerState.from_string()
     run(state)      train and judge: a View with the result, the verdict and timings
     (the one-line diagnosis, verdict(result), lives in helpers/diagnosis.py)
-    draw(view, fig) the six panels
-and `Explorer` is the ipywidgets panel around them (`show()` displays one).
+    draw_svg(view)  the six panels as SVG, for the live panel (the browser draws it: a few ms)
+    draw(view, fig) the same six panels with matplotlib, for snapshot() (fixed PNG pictures)
+and `Explorer` is the ipywidgets panel around them (`show()` displays one; `dashboard()` the projector layout).
 """
 import dataclasses
 import functools
@@ -565,6 +566,8 @@ class Explorer:
         """compact: the dashboard's layout, two rows of controls above the figure (see dashboard())."""
         import ipywidgets as w
 
+        self.compact = compact
+
         self.state = state if isinstance(state, ExplorerState) else (
             ExplorerState.from_string(state) if state else ExplorerState())
         s = self.state
@@ -597,10 +600,9 @@ class Explorer:
             self.steps.layout.width = "170px"
             self.init.layout.width = "270px"
             self.widget = w.VBox([
-                w.HBox([self.depth, self.init, self.opt, self.sigma]),
+                w.HBox([self.depth, self.init, self.opt, self.sigma, self.status]),
                 w.HBox([self.lr, self.steps, self.seed, self.state_text, self.load]),
-                w.HBox([self.verdict, self.status], layout=w.Layout(justify_content="space-between")),
-                self.image])
+                self.verdict, self.image])
             self.widget.add_class("explorer-dashboard")
         else:
             self.widget = w.VBox([
@@ -721,7 +723,7 @@ class Explorer:
         how = (f"trained in {view.train_ms:.0f} ms" if remembered is None
                else f"seen before (trained in {view.train_ms:.0f} ms then)")
         # The state names the run (and makes each move's status new, which the browser test relies on).
-        self.status.value = f"{state.to_string()}: {how}, shown in {self.latency_ms:.0f} ms."
+        self.status.value = f"{'' if self.compact else state.to_string() + ': '}{how}, shown in {self.latency_ms:.0f} ms."
 
     def _message(self, text):
         self.status.value = f"<span style='color:#b00'><b>⚠</b> {text}</span>"
@@ -744,12 +746,14 @@ def show(state=None, precompile=True):
 # The figure keeps its proportions and is as tall as the window allows under two rows of controls,
 # so controls and all six panels fit together on a 1366 x 768 screen.
 DASHBOARD_CSS = """<style>
-.explorer-dashboard { font-size: 15px; }
+.explorer-dashboard { height: calc(100vh - 20px); font-size: 15px; }
 .explorer-dashboard .widget-label, .explorer-dashboard .widget-readout, .explorer-dashboard input,
 .explorer-dashboard select, .explorer-dashboard button, .explorer-dashboard .widget-html-content { font-size: 15px; }
-.explorer-dashboard .explorer-verdict { flex: 1 1 auto; }
-.explorer-dashboard .explorer-svg { max-height: calc(100vh - 150px); width: auto !important; margin: 0 auto; }
-body.voila-body, .jp-Notebook, #rendered_cells { padding-top: 4px !important; margin-top: 0 !important; }
+.explorer-dashboard .explorer-status .widget-html-content { font-size: 13px; color: #555; }
+.explorer-dashboard .explorer-figure { flex: 1 1 0; min-height: 0; }
+.explorer-dashboard .explorer-figure .widget-html-content { height: 100%; }
+.explorer-dashboard .explorer-svg { height: 100% !important; width: auto !important; max-width: 100%; margin: 0 auto; }
+body.voila-body, .jp-Notebook, #rendered_cells { padding-top: 2px !important; margin-top: 0 !important; }
 </style>"""
 
 
