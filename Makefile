@@ -41,10 +41,11 @@ chromium:
 	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } ; } || \
 	  echo "WARNING: /usr/bin/chromium is missing and could not be installed: the browser test will be skipped"
 
-# Optional: the explorer as a dashboard (outputs only, no code), for projecting in class.
+# Optional: the explorer as a dashboard (the panel alone, no code), for projecting in class; kernels of closed
+# tabs are shut down (dashboard/serve.py says how).
 dashboard: install
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-voila.txt
-	$(BIN)/voila notebooks/04_explorer.ipynb --Voila.ip=127.0.0.1 --port=8866 --no-browser
+	$(BIN)/python dashboard/serve.py --port 8866
 
 # Re-run every notebook top to bottom in a fresh kernel and store the outputs (before committing), then
 # regenerate the student edition from them.

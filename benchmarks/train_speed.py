@@ -99,6 +99,15 @@ def explorer_figures(repeats, tf1):
           f"drawing {statistics.median(latencies) - statistics.median(trains):.0f} ms), "
           f"slowest {max(latencies):.0f} ms")
 
+    # Drawing: the live panel's SVG (the browser renders it) against matplotlib's PNG (the notebook's fixed
+    # snapshots, and what the panel sent before it drew SVG).
+    views = [explorer.run(explorer.ExplorerState(depth=d)) for d in (1, 4, 8)]
+    figure = explorer.new_figure()
+    svg = statistics.median(timed(lambda v=v: explorer.draw_svg(v)) for v in views for _ in range(3))
+    png = statistics.median(timed(lambda v=v: explorer.png(explorer.draw(v, figure))) for v in views for _ in range(3))
+    print(f"Drawing the six panels (depths 1, 4, 8): SVG for the page {svg * 1e3:.0f} ms median; "
+          f"matplotlib PNG {png * 1e3:.0f} ms median")
+
 
 if __name__ == "__main__":
     main()

@@ -46,18 +46,31 @@ def _log_y(ax, *arrays):
         ax.text(0.5, 0.5, "all values are exactly 0", transform=ax.transAxes, ha="center", va="center")
 
 
+def _style(y, style="-"):
+    """A line style that still shows a series with a single finite point: as a dot, never an empty axes."""
+    return "o" + style if np.sum(np.isfinite(np.asarray(y, dtype=np.float64))) < 2 else style
+
+
 def running_mean(values, window):
-    """Mean of each `window` consecutive values (the last ones, for the first few steps fewer)."""
-    csum = np.cumsum(np.insert(np.asarray(values, np.float64), 0, 0.0))
-    n = np.minimum(np.arange(1, len(values) + 1), window)
-    return (csum[1:] - csum[np.arange(1, len(values) + 1) - n]) / n
+    """Mean of each `window` consecutive values (the last ones, for the first few steps fewer).
+
+    Each mean is summed from its own window (a convolution), never as a difference of running
+    totals: losses that span 1e-4 ... 1e19 in one run keep every later value exact.
+    """
+    values = np.asarray(values, np.float64)
+    if values.size == 0:
+        return values
+    window = max(1, min(int(window), values.size))
+    sums = np.convolve(values, np.ones(window))[:values.size]       # sums[i] = values[i-window+1 .. i]
+    return sums / np.minimum(np.arange(1, values.size + 1), window)
 
 
 def plot_loss(results, window=200, ax=None, title="Training loss", legend="small"):
     """Training loss per step, as a running mean, on a log scale."""
     ax = _axes(ax)
     for label, r in _as_dict(results).items():
-        ax.plot(running_mean(r.losses, window), label=label)
+        mean = running_mean(r.losses, window)
+        ax.plot(mean, _style(mean), label=label)
     ax.set(yscale="log", xlabel="step", ylabel=f"loss (running mean of {window} steps)", title=title)
     ax.legend(fontsize=legend)
 
@@ -67,9 +80,16 @@ def plot_estimate(results, ax=None, title="What the trained net outputs", legend
     ax = _axes(ax)
     x = np.linspace(-1.0, 1.0, 201, dtype=np.float32)
     ax.plot(x, x, "k--", lw=1, label="target: estimate = x")
+    low, high = -1.3, 1.3
     for label, r in _as_dict(results).items():
-        ax.plot(x, r.predict(x), label=label)
-    ax.set(xlabel="input x", ylabel="estimate 2·output", title=title, xlim=(-1, 1), ylim=(-1.3, 1.3))
+        estimate = r.predict(x)
+        ax.plot(x, estimate, label=label)
+        finite = estimate[np.isfinite(estimate)]
+        if finite.size:     # an estimate outside +-1.3 widens the axis, and the title says so
+            low, high = min(low, 1.05 * float(finite.min())), max(high, 1.05 * float(finite.max()))
+    if (low, high) != (-1.3, 1.3):
+        title += " (axis widened)"
+    ax.set(xlabel="input x", ylabel="estimate 2·output", title=title, xlim=(-1, 1), ylim=(low, high))
     ax.legend(fontsize=legend)
 
 
@@ -175,7 +195,7 @@ def plot_update_ratio(result, ax=None, title=None, legend="small"):
     ax = _axes(ax)
     for i, name in enumerate(result.layer_names):
         ratio = np.where(result.update_ratio[:, i] > 0, result.update_ratio[:, i], np.nan)
-        ax.plot(result.record_steps, ratio, label=name)
+        ax.plot(result.record_steps, ratio, _style(ratio), ms=4, label=name)
     ax.axhline(FROZEN_RATIO, color="k", ls="--", lw=1, label="frozen below (float32 rounds the update away)")
     _log_y(ax, result.update_ratio)
     ax.set(xlabel="step", ylabel="|lr·update| / |weights|", xlim=(0, result.config["steps"]),
@@ -188,7 +208,8 @@ def plot_active_fraction(result, ax=None, title=None, legend="small"):
     ax = _axes(ax)
     styles = ["-", "--", ":", "-."]
     for i, acts in enumerate(result.activations):
-        ax.plot(result.record_steps, np.mean(acts > 0, axis=1), styles[i % 4], lw=2 if i < 4 else 1,
+        share = np.mean(acts > 0, axis=1)
+        ax.plot(result.record_steps, share, _style(share, styles[i % 4]), lw=2 if i < 4 else 1,
                 label=f"hidden {i + 1}")
     ax.set(xlabel="step", ylabel="share of ReLUs on", ylim=(-0.03, 1.03),
            title=title or f"Live units ({describe(result)})")

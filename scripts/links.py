@@ -82,14 +82,18 @@ def load(path=CONFIG):
     return cfg
 
 
+DASHBOARD = "dashboard/explorer.ipynb"      # what `make dashboard` serves
+
+
 def notebooks():
     """The course's notebooks, in order: notebooks/NN_*.ipynb."""
     return sorted(p.name for p in NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
 
 
 def binder_url(cfg, notebook, app="lab"):
-    """mybinder.org link that builds the repository and opens `notebook` in JupyterLab (or Voila: app="voila")."""
-    path = f"lab/tree/notebooks/{notebook}" if app == "lab" else f"voila/render/notebooks/{notebook}"
+    """mybinder.org link that builds the repository and opens `notebook` (in notebooks/) in JupyterLab, or with
+    app="voila" the repository's file `notebook` (a path from the top, e.g. dashboard/explorer.ipynb) in Voila."""
+    path = f"lab/tree/notebooks/{notebook}" if app == "lab" else f"voila/render/{notebook}"
     return f"https://mybinder.org/v2/gh/{cfg['repo']}/{cfg['branch']}?urlpath={quote(path, safe='')}"
 
 
@@ -126,9 +130,9 @@ def readme_block(cfg, names=None):
         lines.append(f"| [{title}](notebooks/{student}) "
                      f"| [![Binder]({BINDER_BADGE})]({binder_url(cfg, student)}) "
                      f"| [![Open In Colab]({COLAB_BADGE})]({colab_url(cfg, student)}) |")
-    explorers = [nb for nb in names if "explorer" in nb]
-    for nb in explorers:
-        lines += ["", f"The explorer as a dashboard (Voila, no code shown): [{nb[:-6]} on Binder]({binder_url(cfg, nb, 'voila')})"]
+    if any("explorer" in nb for nb in names):      # the explorer's dashboard: the panel alone (make dashboard)
+        lines += ["", "The explorer as a dashboard (Voila: the panel alone, no code), for projecting: "
+                      f"[{DASHBOARD} on Binder]({binder_url(cfg, DASHBOARD, 'voila')})"]
     lines += ["", END]
     return "\n".join(lines)
 

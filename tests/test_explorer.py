@@ -6,7 +6,7 @@ import pytest
 from matplotlib.colors import to_hex
 
 from helpers import explorer as E
-from helpers import training
+from helpers import plots, theory, training
 from helpers.diagnosis import verdict
 
 PLATEAU = "depth=2&init=seed&opt=sgd&lr=0.001&steps=10000&seed=0"     # the seed's deeper net
@@ -153,3 +153,71 @@ def test_snapshot_prints_the_state_and_the_verdict(capsys):
     E.snapshot(PLATEAU)
     out = capsys.readouterr().out
     assert out.startswith(PLATEAU + "\nverdict: on a plateau")
+
+
+# -- the live panel's SVG figure and issue 10 §3's plot fixes --------------------------------------
+EXPLODES = "depth=8&init=he&opt=sgd&lr=1&steps=10000&seed=0"         # loss up to ~1e17, then dead units
+
+
+def test_running_mean_is_exact_for_losses_from_1e_minus_4_to_1e19():
+    losses = np.r_[np.full(300, 1e19), np.full(1000, 1e-4), np.geomspace(1e-4, 1e19, 500)]
+    mean = plots.running_mean(losses, 200)
+    direct = [losses[max(0, i - 199):i + 1].mean() for i in range(len(losses))]
+    np.testing.assert_allclose(mean, direct, rtol=1e-12)
+    assert mean[1299] == pytest.approx(1e-4, rel=1e-12)      # a cumulative-sum difference gave 0 here
+
+
+def test_svg_figure_has_six_titled_panels_and_no_missing_numbers():
+    svg = E.draw_svg(E.run(E.ExplorerState.from_string(PLATEAU)))
+    assert svg.startswith("<svg") and svg.endswith("</svg>")
+    for title in ("What the trained net outputs", "Training loss", "Gradient scale per layer",
+                  "Gradient sizes over steps", "Update : data ratio", "Live units"):
+        assert f">{title}</text>" in svg
+    assert "nan" not in svg.lower() and "inf" not in svg.lower()
+
+
+def test_svg_panel_with_one_recorded_point_draws_a_dot():
+    # Adam at depth 3 with the tiny init: the dead layers' gradients are recorded once, at step 0.
+    svg = E.draw_svg(E.run(E.ExplorerState.from_string("depth=3&init=seed&opt=adam&lr=0.001&steps=10000&seed=0")))
+    gradients = svg.split(">Gradient sizes over steps</text>")[0].split(">Gradient scale per layer</text>")[-1]
+    assert "<circle" in gradients
+
+
+def test_estimate_outside_the_usual_range_widens_the_axis_and_says_so():
+    view = E.run(E.ExplorerState.from_string(EXPLODES))
+    assert np.abs(view.result.predict(np.linspace(-1, 1, 11))).max() > 1.3
+    assert "What the trained net outputs (axis widened)" in E.draw_svg(view)
+    fig = E.draw(view, E.new_figure())
+    assert fig.axes[0].get_title().endswith("(axis widened)")
+    assert fig.axes[0].get_ylim()[1] > np.abs(view.result.predict(np.linspace(-1, 1, 11))).max()
+
+
+def test_the_loss_line_survives_a_loss_of_1e17():
+    view = E.run(E.ExplorerState.from_string(EXPLODES))
+    mean = plots.running_mean(view.result.losses, 200)
+    assert np.all(mean > 0)                 # every value shows on the log axis
+
+
+@pytest.mark.parametrize("depth, init", [(2, "seed"), (4, "glorot"), (8, "he")])
+def test_gradient_scale_at_init_matches_helpers_theory(depth, init):
+    # The panel compares like with like: its numpy measurement at init is theory.measure_grad_std's.
+    mine = np.array(E.grad_std_at_init(depth, init))
+    theirs = np.array(theory.measure_grad_std(depth, init))
+    np.testing.assert_allclose(mine, theirs, rtol=0.15)
+
+
+def test_the_runs_of_exercise_04_1_are_what_helpers_diagnosis_says():
+    from helpers.checks import explorer as checks
+    for state, kind in checks.RUNS.items():
+        assert checks.kind_of(E.run(E.ExplorerState.from_string(state)).result) == kind, state
+
+
+def test_going_back_to_a_setting_shows_it_without_retraining(monkeypatch):
+    panel = E.Explorer(PLATEAU)
+    figure = panel.image.value
+    panel.init.value = "glorot"
+    calls = []
+    monkeypatch.setattr(E, "run", lambda state: calls.append(state))
+    panel.init.value = "seed"
+    assert calls == [] and panel.image.value == figure and "on a plateau" in panel.verdict.value
+    assert panel.status.value.startswith(PLATEAU + ": seen before")
