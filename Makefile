@@ -72,7 +72,7 @@ clean:
 .PHONY: links memory reproducible drift html colab-check
 
 # What only the tests need (repo2docker, for tests/test_binder.py), on top of requirements.txt.
-$(BIN)/.installed-test: $(BIN)/.installed requirements-test.txt
+$(BIN)/.installed-test: $(BIN)/.installed requirements-test.txt requirements-voila.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-test.txt
 	touch $@
 
