@@ -13,10 +13,11 @@ The remedies are options of the same program (the plain net is the default):
                 sqrt(var + 1e-3), without a learned gain or shift, so it works with one sample per step
     optimizer   "adam" instead of "sgd" (Keras' defaults, as train_net)
 """
+import concurrent.futures
 import dataclasses
 import functools
 import math
-import numbers
+import os
 
 import numpy as np
 import tensorflow as tf
@@ -31,6 +32,7 @@ LEAKY_SLOPE = 0.2
 NORM_EPSILON = 1e-3            # Keras' LayerNormalization default
 GLOROT_SIGMA = math.sqrt(2.0 / (WIDTH + WIDTH))   # Glorot's std for a 16 -> 16 layer: 0.25
 HE_SIGMA = math.sqrt(2.0 / WIDTH)                 # He's std for a 16 -> 16 ReLU layer: 0.354
+WORKERS = min(2, os.cpu_count() or 1)    # depths trained at the same time
 COLOURS = {"learns": "#4daf4a", "stuck": "#9e9ecf", "exploded": "#ff7f00", "diverged": "#e41a1c"}
 
 
@@ -209,7 +211,9 @@ def trainability_map(depths=tuple(range(1, 17)), sigmas=tuple(np.logspace(-3, 0.
     n = len(sigmas) * len(seeds)
     losses = np.empty((len(depths), n, steps), np.float32)
     errors = np.empty((len(depths), n))
-    for i, depth in enumerate(depths):
+
+    def train_depth(i):
+        depth = depths[i]
         start = np.stack([params_to_vector(initial_params(depth, "normal", sigma, seed))
                           for sigma in sigmas for seed in seeds], axis=1)
         run = compiled_map_trainer(depth, n, max_steps, optimizer == "adam", variant)
@@ -218,6 +222,12 @@ def trainability_map(depths=tuple(range(1, 17)), sigmas=tuple(np.logspace(-3, 0.
         losses[i] = loss.numpy()[:steps].T
         with np.errstate(invalid="ignore", over="ignore"):
             errors[i] = np.mean(np.abs(estimates.numpy() - GRID[:, None]), axis=0)
+
+    # One program per depth; with two cores, two depths train at once (TensorFlow releases the GIL while a
+    # compiled program runs). Deepest first, so the last to finish is a short one.
+    order = sorted(range(len(depths)), key=lambda i: -depths[i])
+    with concurrent.futures.ThreadPoolExecutor(max_workers=WORKERS) as pool:
+        list(pool.map(train_depth, order))
     shape = (len(depths), len(sigmas), len(seeds))
     outcome = diagnosis.outcome(losses, errors).reshape(shape)
     tail = max(1, min(1000, steps // 10))
