@@ -23,7 +23,7 @@ import numpy as np
 import tensorflow as tf
 
 from . import diagnosis
-from .training import (GRID, MEMORY_LIMIT, WIDTH, _adam, _inputs, capacity, check_config, check_depth,
+from .training import (GRID, MAX_DEPTH, MEMORY_LIMIT, WIDTH, _adam, _inputs, capacity, check_config, check_depth,
                        initial_params, layer_shapes, params_to_vector)
 
 ACTIVATIONS = ("relu", "leaky_relu", "tanh")
@@ -33,6 +33,9 @@ NORM_EPSILON = 1e-3            # Keras' LayerNormalization default
 GLOROT_SIGMA = math.sqrt(2.0 / (WIDTH + WIDTH))   # Glorot's std for a 16 -> 16 layer: 0.25
 HE_SIGMA = math.sqrt(2.0 / WIDTH)                 # He's std for a 16 -> 16 ReLU layer: 0.354
 WORKERS = min(2, os.cpu_count() or 1)    # depths trained at the same time
+# Nets of depth 1-8 share one compiled program with room for 8 hidden layers, 9-16 one with 16, 17-20 one with 20:
+# each compiled program keeps tens of MB for as long as the kernel runs, so one per depth would not fit in 1 GB.
+SLOT_BUCKETS = (8, 16, MAX_DEPTH)
 COLOURS = {"learns": "#4daf4a", "stuck": "#9e9ecf", "exploded": "#ff7f00", "diverged": "#e41a1c"}
 
 
@@ -85,47 +88,67 @@ def _act(z, activation):
     return tf.tanh(z)
 
 
-def forward(flat, x, depth, activation="relu", residual=False, norm=None):
-    """The output, shape (batch, n), of n nets for inputs x of shape (batch, n).
+def forward(flat, x, slots, depth, activation="relu", residual=False, norm=None):
+    """The output, shape (batch, n), of n nets of `depth` hidden layers for inputs x of shape (batch, n).
 
-    The nets are the LAST axis here: flat is (P, n), one column of training.params_to_vector per net, and a
+    The nets are the LAST axis here: flat is (P, n), one padded parameter vector per net (padded_vector), and a
     layer is z[k, b, n] = sum_j [h, 1][j, b, n] W[j, k, n]. Every product and sum then runs along contiguous
-    memory across the nets (SIMD), and XLA fuses a layer into a loop or two: for 48 nets of 16 x 16 layers
-    that is several times faster per net than 48 batched matrix products (measured, benchmarks/trainability_speed.py).
+    memory across the nets (SIMD), and XLA fuses a layer into a loop or two.
+
+    The program has room for `slots` hidden layers; `depth` (a tensor) says how many are used. Hidden layers
+    depth+1 .. slots pass h through unchanged (tf.where), so their zero parameters get zero gradients and the
+    output is exactly that of the `depth`-layer net: one compiled program serves every depth up to `slots`.
     """
-    shapes = layer_shapes(depth)
+    shapes = layer_shapes(slots)
     h = x[None]                                           # (units, batch, n)
     ones = tf.ones_like(h)
     parts = tf.split(flat, [(fan_in + 1) * fan_out for fan_in, fan_out in shapes], axis=0)
     for i, (part, (fan_in, fan_out)) in enumerate(zip(parts, shapes)):
         kernel = tf.reshape(part, [fan_in + 1, fan_out, 1, -1])
         z = tf.reduce_sum(tf.concat([h, ones], axis=0)[:, None] * kernel, axis=0)
-        if i == depth:
+        if i == slots:
             return z[0]
         if norm == "layer":
             mean, var = tf.nn.moments(z, axes=[0], keepdims=True)
             z = (z - mean) * tf.math.rsqrt(var + NORM_EPSILON)
         a = _act(z, activation)
-        h = h + a if residual and fan_in == fan_out else a
+        new = h + a if residual and fan_in == fan_out else a
+        h = new if i == 0 else tf.where(i < depth, new, h)
 
 
-def _loss_and_grads(flat, x, depth, variant):
+def padded_vector(params, slots):
+    """train_net's flat parameter vector of [(kernel, bias), ...] with zero layers inserted before the output
+    layer, so that it has `slots` hidden layers."""
+    depth = len(params) - 1
+    filler = [np.zeros((WIDTH + 1) * WIDTH, np.float32)] * (slots - depth)
+    vector = params_to_vector(params)
+    output = (WIDTH + 1) * 1
+    return np.concatenate([vector[:-output], *filler, vector[-output:]])
+
+
+def program_slots(depth):
+    """The hidden-layer room of the program that trains nets of `depth` layers (one program per bucket)."""
+    return next(b for b in SLOT_BUCKETS if b >= depth)
+
+
+def _loss_and_grads(flat, x, slots, depth, variant):
     """Each net's loss (x - 2 * output)^2 for its one input (x: (1, n)) and its gradient, shape (P, n)."""
     with tf.GradientTape() as tape:
         tape.watch(flat)
-        loss = tf.square(x - 2.0 * forward(flat, x, depth, *variant))[0]
+        loss = tf.square(x - 2.0 * forward(flat, x, slots, depth, *variant))[0]
     return loss, tape.gradient(loss, flat)
 
 
-@functools.lru_cache(maxsize=64)
-def compiled_map_trainer(depth, n_nets, max_steps, adam, variant):
-    """One XLA program that trains `n_nets` nets of one depth; the steps, lr and clip are run-time tensors."""
+@functools.lru_cache(maxsize=32)
+def compiled_map_trainer(slots, n_nets, max_steps, adam, variant):
+    """One XLA program that trains `n_nets` nets of one depth up to `slots`; the depth, steps, lr and clip are
+    run-time tensors."""
     grid = tf.constant(np.repeat(GRID[:, None], n_nets, axis=1))
 
     @tf.function(jit_compile=True, autograph=False)
-    def run(flat, xs, lr, clip, steps):
+    def run(flat, xs, lr, clip, steps, depth):
         def step_body(step, flat, m, v, losses):
-            loss, grads = _loss_and_grads(flat, tf.gather(xs, step), depth, variant)
+            loss, grads = _loss_and_grads(flat, tf.gather(xs, step), slots, depth, variant)
             clipped = tf.clip_by_value(grads, -clip, clip)
             if adam:
                 change, m, v = _adam(clipped, m, v, step, lr)
@@ -137,7 +160,7 @@ def compiled_map_trainer(depth, n_nets, max_steps, adam, variant):
         _, flat, _, _, losses = tf.while_loop(
             lambda step, *_: step < steps, step_body,
             (tf.constant(0), flat, zeros, zeros, tf.TensorArray(tf.float32, size=max_steps)))
-        estimates = 2.0 * forward(flat, grid, depth, *variant)
+        estimates = 2.0 * forward(flat, grid, slots, depth, *variant)
         return losses.stack(), flat, estimates
 
     return run
@@ -214,11 +237,12 @@ def trainability_map(depths=tuple(range(1, 17)), sigmas=tuple(np.logspace(-3, 0.
 
     def train_depth(i):
         depth = depths[i]
-        start = np.stack([params_to_vector(initial_params(depth, "normal", sigma, seed))
+        slots = program_slots(depth)
+        start = np.stack([padded_vector(initial_params(depth, "normal", sigma, seed), slots)
                           for sigma in sigmas for seed in seeds], axis=1)
-        run = compiled_map_trainer(depth, n, max_steps, optimizer == "adam", variant)
+        run = compiled_map_trainer(slots, n, max_steps, optimizer == "adam", variant)
         loss, _, estimates = run(tf.constant(start), xs, tf.constant(lr, tf.float32),
-                                 tf.constant(clip, tf.float32), tf.constant(steps))
+                                 tf.constant(clip, tf.float32), tf.constant(steps), tf.constant(depth))
         losses[i] = loss.numpy()[:steps].T
         with np.errstate(invalid="ignore", over="ignore"):
             errors[i] = np.mean(np.abs(estimates.numpy() - GRID[:, None]), axis=0)
