@@ -81,14 +81,18 @@ def map_bytes(n_depths, nets_per_depth, max_depth, steps):
 # The network with the remedies (the plain ReLU net is training._forward itself)
 
 def _act(z, activation):
-    if activation == "relu":
-        return tf.nn.relu(z)
-    if activation == "leaky_relu":
-        return tf.nn.leaky_relu(z, alpha=LEAKY_SLOPE)
-    return tf.tanh(z)
+    """The activation chosen by a run-time code (the index in ACTIVATIONS): all three are computed and one is
+    selected, so one compiled program serves every activation."""
+    return tf.where(activation == 0, tf.nn.relu(z),
+                    tf.where(activation == 1, tf.nn.leaky_relu(z, alpha=LEAKY_SLOPE), tf.tanh(z)))
 
 
-def forward(flat, x, slots, depth, activation="relu", residual=False, norm=None):
+def _switches(activation="relu", residual=False, norm=None):
+    """The run-time tensors that choose a variant of the net inside the compiled program."""
+    return (tf.constant(ACTIVATIONS.index(activation)), tf.constant(bool(residual)), tf.constant(norm == "layer"))
+
+
+def forward(flat, x, slots, depth, activation, residual, norm):
     """The output, shape (batch, n), of n nets of `depth` hidden layers for inputs x of shape (batch, n).
 
     The nets are the LAST axis here: flat is (P, n), one padded parameter vector per net (padded_vector), and a
@@ -98,6 +102,7 @@ def forward(flat, x, slots, depth, activation="relu", residual=False, norm=None)
     The program has room for `slots` hidden layers; `depth` (a tensor) says how many are used. Hidden layers
     depth+1 .. slots pass h through unchanged (tf.where), so their zero parameters get zero gradients and the
     output is exactly that of the `depth`-layer net: one compiled program serves every depth up to `slots`.
+    activation, residual and norm are run-time tensors too (_switches): one program serves every variant.
     """
     shapes = layer_shapes(slots)
     h = x[None]                                           # (units, batch, n)
@@ -108,12 +113,13 @@ def forward(flat, x, slots, depth, activation="relu", residual=False, norm=None)
         z = tf.reduce_sum(tf.concat([h, ones], axis=0)[:, None] * kernel, axis=0)
         if i == slots:
             return z[0]
-        if norm == "layer":
-            mean, var = tf.nn.moments(z, axes=[0], keepdims=True)
-            z = (z - mean) * tf.math.rsqrt(var + NORM_EPSILON)
+        mean, var = tf.nn.moments(z, axes=[0], keepdims=True)
+        z = tf.where(norm, (z - mean) * tf.math.rsqrt(var + NORM_EPSILON), z)
         a = _act(z, activation)
-        new = h + a if residual and fan_in == fan_out else a
-        h = new if i == 0 else tf.where(i < depth, new, h)
+        if i == 0:
+            h = a
+        else:
+            h = tf.where(i < depth, tf.where(residual, h + a, a), h)
 
 
 def padded_vector(params, slots):
@@ -131,24 +137,25 @@ def program_slots(depth):
     return next(b for b in SLOT_BUCKETS if b >= depth)
 
 
-def _loss_and_grads(flat, x, slots, depth, variant):
+def _loss_and_grads(flat, x, slots, depth, switches):
     """Each net's loss (x - 2 * output)^2 for its one input (x: (1, n)) and its gradient, shape (P, n)."""
     with tf.GradientTape() as tape:
         tape.watch(flat)
-        loss = tf.square(x - 2.0 * forward(flat, x, slots, depth, *variant))[0]
+        loss = tf.square(x - 2.0 * forward(flat, x, slots, depth, *switches))[0]
     return loss, tape.gradient(loss, flat)
 
 
 @functools.lru_cache(maxsize=32)
-def compiled_map_trainer(slots, n_nets, max_steps, adam, variant):
+def compiled_map_trainer(slots, n_nets, max_steps, adam):
     """One XLA program that trains `n_nets` nets of one depth up to `slots`; the depth, steps, lr and clip are
     run-time tensors."""
     grid = tf.constant(np.repeat(GRID[:, None], n_nets, axis=1))
 
     @tf.function(jit_compile=True, autograph=False)
-    def run(flat, xs, lr, clip, steps, depth):
+    def run(flat, xs, lr, clip, steps, depth, activation, residual, norm):
+        switches = (activation, residual, norm)
         def step_body(step, flat, m, v, losses):
-            loss, grads = _loss_and_grads(flat, tf.gather(xs, step), slots, depth, variant)
+            loss, grads = _loss_and_grads(flat, tf.gather(xs, step), slots, depth, switches)
             clipped = tf.clip_by_value(grads, -clip, clip)
             if adam:
                 change, m, v = _adam(clipped, m, v, step, lr)
@@ -160,7 +167,7 @@ def compiled_map_trainer(slots, n_nets, max_steps, adam, variant):
         _, flat, _, _, losses = tf.while_loop(
             lambda step, *_: step < steps, step_body,
             (tf.constant(0), flat, zeros, zeros, tf.TensorArray(tf.float32, size=max_steps)))
-        estimates = 2.0 * forward(flat, grid, slots, depth, *variant)
+        estimates = 2.0 * forward(flat, grid, slots, depth, *switches)
         return losses.stack(), flat, estimates
 
     return run
@@ -226,7 +233,7 @@ def trainability_map(depths=tuple(range(1, 17)), sigmas=tuple(np.logspace(-3, 0.
                      activation=activation, residual=residual, norm=norm)
     start_time = time.perf_counter()
     depths, sigmas, seeds = tuple(int(d) for d in depths), tuple(float(s) for s in sigmas), tuple(seeds)
-    variant = (activation, bool(residual), norm)
+    switches = _switches(activation, residual, norm)
     max_steps = capacity(steps, 1)
     # Every net of a depth sees its seed's inputs: net k = (sigma k // len(seeds), seed k % len(seeds)).
     per_seed = tf.concat([_inputs(max_steps, 1, seed) for seed in seeds], axis=2)     # (max_steps, 1, seeds)
@@ -240,9 +247,9 @@ def trainability_map(depths=tuple(range(1, 17)), sigmas=tuple(np.logspace(-3, 0.
         slots = program_slots(depth)
         start = np.stack([padded_vector(initial_params(depth, "normal", sigma, seed), slots)
                           for sigma in sigmas for seed in seeds], axis=1)
-        run = compiled_map_trainer(slots, n, max_steps, optimizer == "adam", variant)
+        run = compiled_map_trainer(slots, n, max_steps, optimizer == "adam")
         loss, _, estimates = run(tf.constant(start), xs, tf.constant(lr, tf.float32),
-                                 tf.constant(clip, tf.float32), tf.constant(steps), tf.constant(depth))
+                                 tf.constant(clip, tf.float32), tf.constant(steps), tf.constant(depth), *switches)
         losses[i] = loss.numpy()[:steps].T
         with np.errstate(invalid="ignore", over="ignore"):
             errors[i] = np.mean(np.abs(estimates.numpy() - GRID[:, None]), axis=0)
