@@ -81,15 +81,16 @@ def map_bytes(n_depths, nets_per_depth, max_depth, steps):
 # The network with the remedies (the plain ReLU net is training._forward itself)
 
 def _act(z, activation):
-    """The activation chosen by a run-time code (the index in ACTIVATIONS): all three are computed and one is
-    selected, so one compiled program serves every activation."""
-    return tf.where(activation == 0, tf.nn.relu(z),
-                    tf.where(activation == 1, tf.nn.leaky_relu(z, alpha=LEAKY_SLOPE), tf.tanh(z)))
+    """The activation named `activation` (one of ACTIVATIONS)."""
+    if activation == "relu":
+        return tf.nn.relu(z)
+    return tf.nn.leaky_relu(z, alpha=LEAKY_SLOPE) if activation == "leaky_relu" else tf.tanh(z)
 
 
 def _switches(activation="relu", residual=False, norm=None):
-    """The run-time tensors that choose a variant of the net inside the compiled program."""
-    return (tf.constant(ACTIVATIONS.index(activation)), tf.constant(bool(residual)), tf.constant(norm == "layer"))
+    """The variant of the net, fixed when a program is compiled: the plain ReLU net computes nothing it does not
+    use (computing every variant and selecting one at run time made the plain map several times slower)."""
+    return (activation, bool(residual), norm == "layer")
 
 
 def forward(flat, x, slots, depth, activation, residual, norm):
@@ -102,7 +103,7 @@ def forward(flat, x, slots, depth, activation, residual, norm):
     The program has room for `slots` hidden layers; `depth` (a tensor) says how many are used. Hidden layers
     depth+1 .. slots pass h through unchanged (tf.where), so their zero parameters get zero gradients and the
     output is exactly that of the `depth`-layer net: one compiled program serves every depth up to `slots`.
-    activation, residual and norm are run-time tensors too (_switches): one program serves every variant.
+    activation, residual and norm are Python values (_switches), fixed per compiled program.
     """
     shapes = layer_shapes(slots)
     h = x[None]                                           # (units, batch, n)
@@ -113,13 +114,14 @@ def forward(flat, x, slots, depth, activation, residual, norm):
         z = tf.reduce_sum(tf.concat([h, ones], axis=0)[:, None] * kernel, axis=0)
         if i == slots:
             return z[0]
-        mean, var = tf.nn.moments(z, axes=[0], keepdims=True)
-        z = tf.where(norm, (z - mean) * tf.math.rsqrt(var + NORM_EPSILON), z)
+        if norm:
+            mean, var = tf.nn.moments(z, axes=[0], keepdims=True)
+            z = (z - mean) * tf.math.rsqrt(var + NORM_EPSILON)
         a = _act(z, activation)
         if i == 0:
             h = a
         else:
-            h = tf.where(i < depth, tf.where(residual, h + a, a), h)
+            h = tf.where(i < depth, h + a if residual else a, h)
 
 
 def padded_vector(params, slots):
@@ -146,14 +148,13 @@ def _loss_and_grads(flat, x, slots, depth, switches):
 
 
 @functools.lru_cache(maxsize=32)
-def compiled_map_trainer(slots, n_nets, max_steps, adam):
+def compiled_map_trainer(slots, n_nets, max_steps, adam, switches=("relu", False, False)):
     """One XLA program that trains `n_nets` nets of one depth up to `slots`; the depth, steps, lr and clip are
-    run-time tensors."""
+    run-time tensors; the variant of the net (switches) is fixed."""
     grid = tf.constant(np.repeat(GRID[:, None], n_nets, axis=1))
 
     @tf.function(jit_compile=True, autograph=False)
-    def run(flat, xs, lr, clip, steps, depth, activation, residual, norm):
-        switches = (activation, residual, norm)
+    def run(flat, xs, lr, clip, steps, depth):
         def step_body(step, flat, m, v, losses):
             loss, grads = _loss_and_grads(flat, tf.gather(xs, step), slots, depth, switches)
             clipped = tf.clip_by_value(grads, -clip, clip)
@@ -247,15 +248,16 @@ def trainability_map(depths=tuple(range(1, 17)), sigmas=tuple(np.logspace(-3, 0.
         slots = program_slots(depth)
         start = np.stack([padded_vector(initial_params(depth, "normal", sigma, seed), slots)
                           for sigma in sigmas for seed in seeds], axis=1)
-        run = compiled_map_trainer(slots, n, max_steps, optimizer == "adam")
+        run = compiled_map_trainer(slots, n, max_steps, optimizer == "adam", switches)
         loss, _, estimates = run(tf.constant(start), xs, tf.constant(lr, tf.float32),
-                                 tf.constant(clip, tf.float32), tf.constant(steps), tf.constant(depth), *switches)
+                                 tf.constant(clip, tf.float32), tf.constant(steps), tf.constant(depth))
         losses[i] = loss.numpy()[:steps].T
         with np.errstate(invalid="ignore", over="ignore"):
             errors[i] = np.mean(np.abs(estimates.numpy() - GRID[:, None]), axis=0)
 
-    # One program per depth; with two cores, two depths train at once (TensorFlow releases the GIL while a
-    # compiled program runs). Deepest first, so the last to finish is a short one.
+    # One program per depth bucket, run once per depth (measured: stacking a bucket's depths into one run was
+    # twice as slow); with two cores, two depths train at once (TensorFlow releases the GIL while a compiled
+    # program runs). Deepest first, so the last to finish is a short one.
     order = sorted(range(len(depths)), key=lambda i: -depths[i])
     with concurrent.futures.ThreadPoolExecutor(max_workers=WORKERS) as pool:
         list(pool.map(train_depth, order))
