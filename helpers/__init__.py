@@ -7,6 +7,7 @@ Modules, named for what they hold:
     theory          chain-rule prediction and measurement of each layer's gradient scale
     seeds           notebook 03: runs over many seeds, gradients a run does not record, dead layers
     diagnosis       verdict(): a run's diagnosis in one line (learns, stuck, on a plateau, ...)
+    trainability    trainability_map(): depth x initial scale, many nets in one compiled program (notebook 05)
     plots           matplotlib views of a training run
     legacy          the same training written TF1-style (placeholders, Session) and as an eager loop
     explorer        the classroom panel: sliders that retrain and redraw (notebook 04)
@@ -24,6 +25,7 @@ from .training import (INITS, OPTIMIZERS, TrainingDiverged, TrainResult,  # noqa
                        initial_params, train_net)
 from .theory import backward_factor, measure_grad_std, predict_grad_std  # noqa: E402
 from .diagnosis import verdict  # noqa: E402
+from .trainability import trainability_map  # noqa: E402
 from .plots import (describe, plot_active_fraction, plot_distributions, plot_estimate,  # noqa: E402
                     plot_estimate_over_steps, plot_grad_over_steps, plot_grad_std, plot_layer_report, plot_loss,
                     plot_update_ratio)

@@ -1,0 +1,113 @@
+"""trainability_map() trains the same nets as train_net, checks its settings, and draws its map."""
+import matplotlib
+import numpy as np
+import pytest
+
+import helpers
+from helpers import diagnosis, theory
+from helpers import trainability as tm
+
+matplotlib.use("Agg")
+
+DEPTHS, SIGMAS, SEEDS = (1, 2, 3), (1e-3, 0.1, 0.35, 1.0), (0, 1)
+
+
+@pytest.fixture(scope="module")
+def small_map():
+    return helpers.trainability_map(DEPTHS, SIGMAS, SEEDS)
+
+
+def test_every_cell_agrees_with_train_net(small_map):
+    # Same initial weights, inputs, clip and update: the same outcome everywhere. Where the clip acts on most steps
+    # (sigma = 1 at depth >= 3) a run is chaotic: the map's program sums in another order than train_net's, a
+    # last-bit difference grows, and the mean errors part (both stay stuck), so numbers are compared below 1.
+    assert small_map.outcome.shape == small_map.mean_error.shape == (3, 4, 2)
+    for i, depth in enumerate(DEPTHS):
+        for j, sigma in enumerate(SIGMAS):
+            for k, seed in enumerate(SEEDS):
+                try:
+                    run = helpers.train_net(depth=depth, init="normal", sigma=sigma, seed=seed)
+                except helpers.TrainingDiverged as err:
+                    run = err.result
+                where = (depth, sigma, seed)
+                assert small_map.outcome[i, j, k] == diagnosis.outcome(run.losses, run.mean_error()), where
+                if sigma < 1:
+                    assert small_map.mean_error[i, j, k] == pytest.approx(run.mean_error(), rel=1e-3, abs=1e-4), where
+                    assert small_map.final_loss[i, j, k] == pytest.approx(run.losses[-1000:].mean(), rel=1e-3,
+                                                                          abs=1e-6), where
+
+
+def test_a_shallow_net_in_a_deep_program_is_the_shallow_net():
+    # Depths 1-8 share a program with room for 8 hidden layers: the unused ones pass h through exactly.
+    from helpers.trainability import padded_vector, program_slots
+    assert program_slots(1) == program_slots(8) == 8 and program_slots(9) == 16
+    params = helpers.initial_params(2, "normal", 0.3, 0)
+    assert padded_vector(params, 8).size == padded_vector(helpers.initial_params(8, "normal", 0.3, 0), 8).size
+
+
+def test_outcomes_are_the_course_words_and_the_seed_cells_are_right(small_map):
+    assert set(np.unique(small_map.outcome)) <= set(diagnosis.OUTCOMES)
+    assert list(small_map.outcome[0, 0]) == ["learns", "learns"]      # the seed's depth-1 net learns
+    assert list(small_map.outcome[1, 0]) == ["stuck", "stuck"]        # and its depth-2 net does not
+    assert sum(small_map.counts().values()) == small_map.outcome.size
+    assert small_map.learned_fraction().shape == (3, 4)
+
+
+def test_plot_returns_a_figure_with_title_and_labels(small_map):
+    fig = small_map.plot()
+    ax = fig.axes[0]
+    assert ax.get_title() and ax.get_xlabel() and ax.get_ylabel()
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert any("Glorot" in t for t in labels) and any("He" in t for t in labels)
+    assert any("clip" in t for t in labels)
+    matplotlib.pyplot.close(fig)
+
+
+@pytest.mark.parametrize("options", [dict(activation="tanh"), dict(activation="leaky_relu"), dict(residual=True),
+                                     dict(norm="layer"), dict(optimizer="adam")])
+def test_every_remedy_runs_and_gives_outcomes(options):
+    result = helpers.trainability_map((1, 3), (1e-3, 0.3), seeds=(0,), steps=300, **options)
+    assert result.outcome.shape == (2, 2, 1)
+    assert set(np.unique(result.outcome)) <= set(diagnosis.OUTCOMES)
+    assert result.config[next(iter(options))] == next(iter(options.values()))
+
+
+def test_layer_norm_works_with_one_sample_and_rescues_a_tiny_init():
+    # With one sample per step a layer norm still has 16 units to normalise over.
+    result = helpers.trainability_map((3,), (1e-3,), seeds=(0, 1), norm="layer")
+    assert np.isfinite(result.mean_error).all()
+
+
+@pytest.mark.parametrize("bad, match", [
+    (dict(depths=[0]), "depth must be a whole number"),
+    (dict(depths=[]), "depths must be a non-empty list"),
+    (dict(depths=[2, 2]), "must not repeat"),
+    (dict(sigmas=[-1.0]), "sigma"),
+    (dict(seeds=[1.5]), "seed must be a whole number"),
+    (dict(optimizer="rmsprop"), "valid choices: 'sgd', 'adam'"),
+    (dict(activation="gelu"), "valid choices: 'relu', 'leaky_relu', 'tanh'"),
+    (dict(norm="batch"), "valid choices: None, 'layer'"),
+    (dict(residual="yes"), "residual must be True or False"),
+    (dict(steps=0), "steps must be a whole number"),
+    (dict(lr=float("nan")), "lr"),
+    (dict(sigmas=tuple(np.logspace(-3, 0, 400)), seeds=tuple(range(20)), steps=100_000), "GB"),
+])
+def test_bad_settings_are_refused_with_the_valid_choices(bad, match):
+    settings = dict(depths=(1,), sigmas=(0.1,), seeds=(0,), steps=100) | bad
+    with pytest.raises(ValueError, match=match):
+        helpers.trainability_map(**settings)
+
+
+@pytest.mark.parametrize("depth, sigma", [(1, 1e-3), (2, 1e-3), (3, 0.1), (5, 0.01)])
+def test_the_first_layer_prediction_is_notebook_02s_rule(depth, sigma):
+    # theory.predict_grad_std uses the sampled weights' std and the initial net's actual error; the closed form
+    # uses sigma itself, so they agree to within the sampling of the weights (the output layer has only 16).
+    # (Near He's sigma and above, single draws scatter by factors of several: the notebook shows that.)
+    sampled = np.mean([theory.predict_grad_std(depth, "normal", sigma, seed)[0] for seed in range(3)])
+    assert 0.5 < tm.predicted_first_grad(depth, sigma) / sampled < 2.0
+
+
+def test_theory_lines_bracket_he():
+    vanish, explode = tm.theory_lines(range(2, 10))
+    assert np.all(vanish < tm.HE_SIGMA) and np.all(explode > tm.HE_SIGMA)
+    assert np.all(np.diff(vanish) > 0)            # the band narrows with depth
