@@ -1,4 +1,5 @@
 """Checkers for notebook 02 · vanishing gradients."""
+import dataclasses
 import functools
 
 import numpy as np
@@ -83,13 +84,35 @@ def _runs():
     """Runs that end each way: a learning one, plateaus (depth 2 and a frozen-free case) and stuck ones."""
     runs = [train_net(depth=1), train_net(depth=2), train_net(depth=2, seed=3), train_net(depth=3),
             train_net(depth=3, seed=4), train_net(depth=2, init="glorot")]
+    runs += [_edited(runs[1], edit) for edit in ("spikes", "late", "output")]
     return [(r, {"converged": "learns", "plateau": "on a plateau"}.get(diagnose(r).kind, diagnose(r).kind))
             for r in runs]
 
 
+_EDITS = {"spikes": "hidden 1's ratio set to 1e-9 in the second half, with 1e-3 at every tenth recording",
+          "late": "hidden 1's ratio set to 1e-3 for the first 60 % of recordings, then 1e-9",
+          "output": "only the output layer's ratio set to 1e-9"}
+
+
+def _edited(result, edit):
+    """A copy of a run with its update : data ratios edited: cases that separate the rule's details."""
+    ratio = np.array(result.update_ratio)
+    half, cut = len(ratio) // 2, int(len(ratio) * 0.6)
+    if edit == "spikes":
+        ratio[half:, 0] = 1e-9
+        ratio[half::10, 0] = 1e-3
+    elif edit == "late":
+        ratio[:cut, 0], ratio[cut:, 0] = 1e-3, 1e-9
+    else:
+        ratio[:, -1] = 1e-9
+    config = dict(result.config, edited=_EDITS[edit])
+    return dataclasses.replace(result, update_ratio=ratio.astype(np.float32), config=config)
+
+
 def _describe(result):
     c = result.config
-    return f"depth {c['depth']}, {c['init']} init, seed {c['seed']}, {c['steps']:,} steps"
+    edited = f", with {c['edited']}" if "edited" in c else ""
+    return f"depth {c['depth']}, {c['init']} init, seed {c['seed']}, {c['steps']:,} steps{edited}"
 
 
 @exercise("02.2")
@@ -128,6 +151,20 @@ def _word_healthy_1e3(result):
     return "stuck" if np.median(recent, axis=0).min() < 1e-4 else "on a plateau"
 
 
+def _word_variant(rule):
+    """_word_solution with one known mistake (for EXAMPLES)."""
+    def word(result):
+        if result.mean_error() < 0.05:
+            return "learns"
+        ratio = result.update_ratio
+        speed = {"mean": np.mean(ratio[len(ratio) // 2:, :-1], axis=0),
+                 "whole run": np.median(ratio[:, :-1], axis=0),
+                 "with output": np.median(ratio[len(ratio) // 2:], axis=0)}[rule]
+        return "stuck" if speed.min() < FROZEN_RATIO else "on a plateau"
+    return word
+
+
 # For tests/test_exercises.py: per exercise, the answer the notebook's solution arrives at and wrong answers.
 EXAMPLES = {"02.1": (_scales_solution, [_scales_without_bias, _scales_reversed]),
-            "02.2": (_word_solution, [_word_by_loss_only, _word_healthy_1e3])}
+            "02.2": (_word_solution, [_word_by_loss_only, _word_healthy_1e3, _word_variant("mean"),
+                                      _word_variant("whole run"), _word_variant("with output")])}
