@@ -5,12 +5,16 @@ Modules, named for what they hold:
     environment     the set-up cell: versions, seeds, figure style
     training        train_net(): the seed's 1 -> 16 -> ... -> 1 ReLU net, one compiled graph
     theory          chain-rule prediction and measurement of each layer's gradient scale
+    gradients       each layer's kernel and bias gradient at the start (notebook 02)
+    plateau         escape_step(): where a run's loss leaves its plateau (notebooks 01-02)
+    by_hand         train_net's inputs, to repeat its run one Python step at a time (notebook 01)
     seeds           notebook 03: runs over many seeds, gradients a run does not record, dead layers
     diagnosis       verdict(): a run's diagnosis in one line (learns, stuck, on a plateau, ...)
     trainability    trainability_map(): depth x initial scale, many nets in one compiled program (notebook 05)
     plots           matplotlib views of a training run
     legacy          the same training written TF1-style (placeholders, Session) and as an eager loop
     explorer        the classroom panel: sliders that retrain and redraw (notebook 04)
+    explorer_svg    the panel's live figure, drawn as SVG in the page (a few ms per redraw)
     partial_update  notebooks 06-07: move one output while holding the other (data, nets, methods)
     projection      a projected gradient step that holds chosen outputs of any Keras model
     plots_steering  the figures of notebooks 06-07

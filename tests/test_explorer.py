@@ -201,7 +201,8 @@ def test_the_loss_line_survives_a_loss_of_1e17():
 @pytest.mark.parametrize("depth, init", [(2, "seed"), (4, "glorot"), (8, "he")])
 def test_gradient_scale_at_init_matches_helpers_theory(depth, init):
     # The panel compares like with like: its numpy measurement at init is theory.measure_grad_std's.
-    mine = np.array(E.grad_std_at_init(depth, init))
+    from helpers.explorer_svg import grad_std_at_init
+    mine = np.array(grad_std_at_init(depth, init))
     theirs = np.array(theory.measure_grad_std(depth, init))
     np.testing.assert_allclose(mine, theirs, rtol=0.15)
 

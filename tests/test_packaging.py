@@ -27,3 +27,12 @@ def test_a_plain_install_holds_the_whole_package_and_imports_from_anywhere(tmp_p
                          env={"PYTHONPATH": str(target), "PATH": "/usr/bin:/bin"})
     assert run.returncode == 0, run.stderr[-3000:]
     assert run.stdout.splitlines() == [str(target / "helpers" / "__init__.py"), "True"]
+
+
+def test_every_helpers_module_is_listed_in_the_package_docstring_and_the_readme():
+    import helpers
+    root = Path(helpers.__file__).parent
+    readme = (root.parent / "README.md").read_text(encoding="utf-8")
+    for module in sorted(p.stem for p in root.glob("*.py") if p.stem != "__init__"):
+        assert f"\n    {module} " in helpers.__doc__, f"helpers/__init__.py's docstring does not list {module}"
+        assert f"  {module}.py " in readme, f"README's 'What is where' does not list helpers/{module}.py"
