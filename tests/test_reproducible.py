@@ -95,9 +95,18 @@ def test_no_notebook_code_downloads_anything(path):
     assert hits == []
 
 
+# An XML namespace is a name, never fetched: the explorer's SVG declares one.
+NAMESPACES = ('xmlns="http://www.w3.org/2000/svg"',)
+
+
 def test_no_helper_downloads_anything():
-    hits = [(p.name, DOWNLOADS.findall(p.read_text())) for p in sorted((ROOT / "helpers").rglob("*.py"))
-            if DOWNLOADS.search(p.read_text())]
+    def code(path):
+        text = path.read_text()
+        for namespace in NAMESPACES:
+            text = text.replace(namespace, "")
+        return text
+    hits = [(p.name, DOWNLOADS.findall(code(p))) for p in sorted((ROOT / "helpers").rglob("*.py"))
+            if DOWNLOADS.search(code(p))]
     assert hits == []
 
 
