@@ -4,6 +4,8 @@ import functools
 
 import numpy as np
 
+from ..diagnosis import FROZEN_RATIO
+
 from ..exercises import as_number, call, exercise, grade_number
 
 KINDS = ("learns", "exploded", "dead", "frozen", "plateau")
@@ -167,31 +169,6 @@ def _check_04_3(answer):
                   "which no single run can show.")
 
 
-def _classify(result):
-    if result.learned():
-        return "learns"
-    losses = np.asarray(result.losses, dtype=np.float64)
-    means = losses[:len(losses) // 100 * 100].reshape(-1, 100).mean(axis=1)
-    if means.max() > 100 / 3 and losses[-len(losses) // 10:].mean() > 1 / 3:
-        return "exploded"
-    if any(np.all(acts[-1] <= 0) for acts in result.activations):
-        return "dead"
-    recent = result.update_ratio[len(result.update_ratio) // 2:]
-    if np.median(recent, axis=0)[:-1].min() < 1e-7:
-        return "frozen"
-    return "plateau"
-
-
-def _sweep(depth, init):
-    from ..explorer import ExplorerState, run
-    best = None
-    for lr in SLIDER_LRS:
-        result = run(ExplorerState(depth=depth, init=init, lr=float(lr))).result
-        if result is not None and result.learned():
-            best = lr
-    return best
-
-
 def _classify_variant(*, tail=True, single_step=False, frozen="median-second-half"):
     """_classify with one known mistake (for EXAMPLES)."""
     def classify(result):
@@ -209,11 +186,16 @@ def _classify_variant(*, tail=True, single_step=False, frozen="median-second-hal
                  "mean-all": ratio.mean(axis=0)[:-1],
                  "median-all-with-output": np.median(ratio, axis=0),
                  "last": ratio[-1][:-1]}[frozen]
-        return "frozen" if speed.min() < 1e-7 else "plateau"
+        return "frozen" if speed.min() < FROZEN_RATIO else "plateau"
     return classify
 
 
+# The reference solution of 04.1: the rule as the notebook states it, with none of the mistakes.
+_classify = _classify_variant()
+
+
 def _sweep(depth, init):
+    """The reference solution of 04.3."""
     from ..explorer import ExplorerState, run
     best = None
     for lr in SLIDER_LRS:
