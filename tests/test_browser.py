@@ -45,6 +45,16 @@ def api(base, token, path):
         return json.load(response)
 
 
+def stop(server, log):
+    """Stop a server started by a test (terminate, then kill if it hangs) and close its log."""
+    server.terminate()
+    try:
+        server.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        server.kill()
+    log.close()
+
+
 def wait_for(condition, timeout, what):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -82,12 +92,7 @@ def lab(tmp_path):
         wait_for(lambda: api(base, token, "/api/status") is not None, 60, "JupyterLab to start")
         yield base, token
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        log.close()
+        stop(server, log)
 
 
 def kernel_connected_and_idle(base, token):
@@ -311,12 +316,7 @@ def test_dashboard_shows_only_the_panel_fits_a_1366x768_screen_and_culls_closed_
                      f"{cull_interval_s} s)")
         assert len(alive) <= 1, alive
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        log.close()
+        stop(server, log)
         (ARTIFACTS / "dashboard.txt").write_text("\n".join(["Dashboard (Voila, 1366 x 768):", *lines]) + "\n")
         with capsys.disabled():
             print("\nDashboard (Voila, 1366 x 768):\n" + "\n".join(lines))
