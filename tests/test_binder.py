@@ -4,6 +4,7 @@ repo2docker reads binder/ (and then ignores the root's config files). `repo2dock
 Dockerfile it would build, which shows the Python it picks, when it copies the repository and what it pip-installs.
 jupyter-repo2docker comes from requirements-test.txt, which `make test` installs.
 """
+import json
 import os
 import re
 import subprocess
@@ -230,3 +231,20 @@ def test_jupyterlab_is_told_not_to_ask_about_news_where_the_course_runs():
     for installer in (ROOT / "Makefile", BINDER / "postBuild"):
         text = installer.read_text()
         assert "jupyterlab-overrides.json" in text and "share/jupyter/lab/settings" in text, installer
+
+
+def test_binder_culls_the_kernels_of_closed_tabs(tmp_path):
+    """postBuild writes the culling settings where Jupyter Server reads them, keeping settings already there;
+    a server started with that config dir culls idle kernels that have no tab."""
+    assert "scripts/server_culling.py" in (BINDER / "postBuild").read_text()
+    from scripts import server_culling
+    (tmp_path / "jupyter_server_config.json").write_text('{"ServerApp": {"shutdown_no_activity_timeout": 0}}')
+    server_culling.write(tmp_path)
+    code = ("from jupyter_server.serverapp import ServerApp; app = ServerApp(); app.load_config_file(); "
+            "import json; print(json.dumps({k: dict(v) for k, v in app.config.items()}))")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                         env={**os.environ, "JUPYTER_CONFIG_DIR": str(tmp_path)})
+    config = json.loads(run.stdout.strip().splitlines()[-1])
+    assert config["MappingKernelManager"]["cull_idle_timeout"] == server_culling.IDLE_S > 0
+    assert config["MappingKernelManager"]["cull_connected"] is False       # an open tab's kernel is kept
+    assert config["ServerApp"] == {"shutdown_no_activity_timeout": 0}     # what was there is kept
