@@ -173,17 +173,27 @@ def _check_07_4(answer):
     hint = ("Write a function gn_correction(J, r) returning delta (length n_params) with "
             "J @ delta = -r and delta a combination of the rows of J (the least-norm solution).")
     rng = np.random.default_rng(4)
-    J, r = rng.normal(size=(4, 10)), rng.normal(size=4)
-    delta = _as_vector(call(answer, J, r, what="gn_correction(J, r)"), "gn_correction(J, r)", hint)
-    if delta.shape != (10,):
-        return False, f"Expected a vector of length 10 for J of shape (4, 10); got {delta.size} numbers. " + hint
-    if not np.allclose(J @ delta, -r, atol=1e-8):
-        return False, "J @ delta is not -r, so the held outputs would not return. " + hint
-    if not np.allclose(delta, -np.linalg.pinv(J) @ r, atol=1e-8):
-        return False, ("J @ delta = -r holds, but delta is not the smallest such change: it also "
-                       "moves along J's null space, spending step on nothing. " + hint)
-    return True, ("Right: delta = -J^T (J J^T)^-1 r (= -J^+ r) cancels the drift to first order and is the "
-                  "smallest change that does, so it disturbs output 2's progress as little as possible.")
+    J = rng.normal(size=(4, 10))
+    # The course's J has dependent rows (notebook 06, section 4), so the answer is also tried on one: row 0 twice.
+    for J, what in ((J, ""), (np.vstack([J, J[:1]]), " on a J whose rows are dependent (one row twice)")):
+        r = J @ rng.normal(size=10)              # a drift the parameters can cancel
+        try:
+            delta = call(answer, J, r, what="gn_correction(J, r)" + what)
+        except StudentCodeError as err:
+            raise StudentCodeError(f"{err}. J J^T is singular there: use least squares, as in exercise 06.1."
+                                   if what else str(err)) from None
+        delta = _as_vector(delta, "gn_correction(J, r)", hint)
+        if delta.shape != (10,):
+            return False, (f"Expected a vector of length 10 for J of shape {J.shape}{what}; got {delta.size} "
+                           "numbers. " + hint)
+        if not np.allclose(J @ delta, -r, atol=1e-8):
+            return False, (f"J @ delta is not -r{what}, so the held outputs would not return. " + hint +
+                           (" J J^T is singular there: use least squares, as in exercise 06.1." if what else ""))
+        if not np.allclose(delta, -np.linalg.pinv(J) @ r, atol=1e-8):
+            return False, (f"J @ delta = -r holds{what}, but delta is not the smallest such change: it also "
+                           "moves along J's null space, spending step on nothing. " + hint)
+    return True, ("Right: delta = -J^+ r (least squares; = -J^T (J J^T)^-1 r when the rows are independent) "
+                  "cancels the drift to first order and is the shortest parameter change that does.")
 
 
 # ----------------------------------------------------------------------------- examples for the tests
@@ -222,6 +232,10 @@ def _drift_not_undone(model, x, direction, lr):
 
 
 def _least_norm(J, r):
+    return -np.linalg.lstsq(J, r, rcond=None)[0]
+
+
+def _least_norm_solve(J, r):                        # right for independent rows only
     return -J.T @ np.linalg.solve(J @ J.T, r)
 
 
@@ -239,5 +253,5 @@ EXAMPLES = {
     "07.1": (_drift_after_step, [_drift_not_undone, lambda model, x, d, lr: 0.0]),
     "07.2": (31, [38, 7, 21, "31"]),
     "07.3": (1.25, [0.66, 0.625, 3.0]),
-    "07.4": (_least_norm, [_not_least_norm, lambda J, r: np.zeros(10), lambda J, r: 1 / 0]),
+    "07.4": (_least_norm, [_not_least_norm, _least_norm_solve, lambda J, r: np.zeros(10), lambda J, r: 1 / 0]),
 }
