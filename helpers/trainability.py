@@ -100,17 +100,22 @@ def forward(flat, x, slots, depth, activation, residual, norm):
     layer is z[k, b, n] = sum_j [h, 1][j, b, n] W[j, k, n]. Every product and sum then runs along contiguous
     memory across the nets (SIMD), and XLA fuses a layer into a loop or two.
 
-    The program has room for `slots` hidden layers; `depth` (a tensor) says how many are used. Hidden layers
-    depth+1 .. slots pass h through unchanged (tf.where), so their zero parameters get zero gradients and the
-    output is exactly that of the `depth`-layer net: one compiled program serves every depth up to `slots`.
+    The program has room for `slots` hidden layers; `depth` (a tensor) says how many are used: the output layer
+    reads hidden layer `depth` (a gather), so layers depth+1 .. slots are computed but feed nothing, their zero
+    parameters get zero gradients, and the output is exactly that of the `depth`-layer net: one compiled program
+    serves every depth up to `slots`. (Passing h through the unused layers with a tf.where per layer made every
+    layer's fused kernel recompute the whole chain of wheres below it: 16 slots cost 10x as much as 8.)
     activation, residual and norm are Python values (_switches), fixed per compiled program.
     """
     shapes = layer_shapes(slots)
     h = x[None]                                           # (units, batch, n)
     ones = tf.ones_like(h)
     parts = tf.split(flat, [(fan_in + 1) * fan_out for fan_in, fan_out in shapes], axis=0)
+    hidden = []
     for i, (part, (fan_in, fan_out)) in enumerate(zip(parts, shapes)):
         kernel = tf.reshape(part, [fan_in + 1, fan_out, 1, -1])
+        if i == slots:
+            h = tf.gather(tf.stack(hidden), depth - 1)
         z = tf.reduce_sum(tf.concat([h, ones], axis=0)[:, None] * kernel, axis=0)
         if i == slots:
             return z[0]
@@ -118,10 +123,8 @@ def forward(flat, x, slots, depth, activation, residual, norm):
             mean, var = tf.nn.moments(z, axes=[0], keepdims=True)
             z = (z - mean) * tf.math.rsqrt(var + NORM_EPSILON)
         a = _act(z, activation)
-        if i == 0:
-            h = a
-        else:
-            h = tf.where(i < depth, h + a if residual else a, h)
+        h = h + a if residual and i > 0 else a
+        hidden.append(h)
 
 
 def padded_vector(params, slots):
