@@ -69,10 +69,11 @@ def check_map_config(depths, sigmas, seeds, *, steps, lr, optimizer, clip, activ
 
 
 def map_bytes(n_depths, nets_per_depth, max_depth, steps):
-    """About how many bytes a map takes: every net's loss at every step (kept for diagnosis.outcome), the
-    inputs of one depth's program, and the parameters with Adam's state."""
+    """About how many bytes a map takes: the losses of every step of the depths in training (WORKERS at a time;
+    float32 from the program, float64 twice in diagnosis.outcome), the inputs of one depth's program, and the
+    parameters with Adam's state."""
     n_params = sum((fan_in + 1) * fan_out for fan_in, fan_out in layer_shapes(max_depth))
-    losses = n_depths * nets_per_depth * steps * 2          # float32 in the program, float64 in outcome()
+    losses = min(n_depths, WORKERS) * nets_per_depth * steps * 6
     program = nets_per_depth * (capacity(steps, 1) * 2 + 8 * n_params)
     return 4 * (losses + program)
 
@@ -100,17 +101,22 @@ def forward(flat, x, slots, depth, activation, residual, norm):
     layer is z[k, b, n] = sum_j [h, 1][j, b, n] W[j, k, n]. Every product and sum then runs along contiguous
     memory across the nets (SIMD), and XLA fuses a layer into a loop or two.
 
-    The program has room for `slots` hidden layers; `depth` (a tensor) says how many are used. Hidden layers
-    depth+1 .. slots pass h through unchanged (tf.where), so their zero parameters get zero gradients and the
-    output is exactly that of the `depth`-layer net: one compiled program serves every depth up to `slots`.
+    The program has room for `slots` hidden layers; `depth` (a tensor) says how many are used: the output layer
+    reads hidden layer `depth` (a gather), so layers depth+1 .. slots are computed but feed nothing, their zero
+    parameters get zero gradients, and the output is exactly that of the `depth`-layer net: one compiled program
+    serves every depth up to `slots`. (Passing h through the unused layers with a tf.where per layer made every
+    layer's fused kernel recompute the whole chain of wheres below it: 16 slots cost 10x as much as 8.)
     activation, residual and norm are Python values (_switches), fixed per compiled program.
     """
     shapes = layer_shapes(slots)
     h = x[None]                                           # (units, batch, n)
     ones = tf.ones_like(h)
     parts = tf.split(flat, [(fan_in + 1) * fan_out for fan_in, fan_out in shapes], axis=0)
+    hidden = []
     for i, (part, (fan_in, fan_out)) in enumerate(zip(parts, shapes)):
         kernel = tf.reshape(part, [fan_in + 1, fan_out, 1, -1])
+        if i == slots:
+            h = tf.gather(tf.stack(hidden), depth - 1)
         z = tf.reduce_sum(tf.concat([h, ones], axis=0)[:, None] * kernel, axis=0)
         if i == slots:
             return z[0]
@@ -118,10 +124,8 @@ def forward(flat, x, slots, depth, activation, residual, norm):
             mean, var = tf.nn.moments(z, axes=[0], keepdims=True)
             z = (z - mean) * tf.math.rsqrt(var + NORM_EPSILON)
         a = _act(z, activation)
-        if i == 0:
-            h = a
-        else:
-            h = tf.where(i < depth, h + a if residual else a, h)
+        h = h + a if residual and i > 0 else a
+        hidden.append(h)
 
 
 def padded_vector(params, slots):
@@ -240,7 +244,9 @@ def trainability_map(depths=tuple(range(1, 17)), sigmas=tuple(np.logspace(-3, 0.
     per_seed = tf.concat([_inputs(max_steps, 1, seed) for seed in seeds], axis=2)     # (max_steps, 1, seeds)
     xs = tf.tile(per_seed, [1, 1, len(sigmas)])                                          # (max_steps, 1, n)
     n = len(sigmas) * len(seeds)
-    losses = np.empty((len(depths), n, steps), np.float32)
+    tail = max(1, min(1000, steps // 10))
+    outcomes = np.empty((len(depths), n), dtype=object)
+    final_loss = np.empty((len(depths), n), np.float32)
     errors = np.empty((len(depths), n))
 
     def train_depth(i):
@@ -251,9 +257,12 @@ def trainability_map(depths=tuple(range(1, 17)), sigmas=tuple(np.logspace(-3, 0.
         run = compiled_map_trainer(slots, n, max_steps, optimizer == "adam", switches)
         loss, _, estimates = run(tf.constant(start), xs, tf.constant(lr, tf.float32),
                                  tf.constant(clip, tf.float32), tf.constant(steps), tf.constant(depth))
-        losses[i] = loss.numpy()[:steps].T
+        losses = loss.numpy()[:steps].T
         with np.errstate(invalid="ignore", over="ignore"):
             errors[i] = np.mean(np.abs(estimates.numpy() - GRID[:, None]), axis=0)
+        # Judged per depth: the whole map's losses in float64 (diagnosis.outcome) would take ~200 MB at once.
+        outcomes[i] = diagnosis.outcome(losses, errors[i])
+        final_loss[i] = losses[:, -tail:].mean(-1)
 
     # One program per depth bucket, run once per depth (measured: stacking a bucket's depths into one run was
     # twice as slow); with two cores, two depths train at once (TensorFlow releases the GIL while a compiled
@@ -262,12 +271,11 @@ def trainability_map(depths=tuple(range(1, 17)), sigmas=tuple(np.logspace(-3, 0.
     with concurrent.futures.ThreadPoolExecutor(max_workers=WORKERS) as pool:
         list(pool.map(train_depth, order))
     shape = (len(depths), len(sigmas), len(seeds))
-    outcome = diagnosis.outcome(losses, errors).reshape(shape)
-    tail = max(1, min(1000, steps // 10))
+    outcome = outcomes.astype(str).reshape(shape)
     config = dict(steps=steps, lr=float(lr), optimizer=optimizer, clip=float(clip), activation=activation,
                   residual=bool(residual), norm=norm)
     return TrainabilityMap(depths=depths, sigmas=sigmas, seeds=seeds, config=config, outcome=outcome,
-                           mean_error=errors.reshape(shape), final_loss=losses[..., -tail:].mean(-1).reshape(shape),
+                           mean_error=errors.reshape(shape), final_loss=final_loss.reshape(shape),
                            seconds=time.perf_counter() - start_time)
 
 
