@@ -41,7 +41,11 @@ REMEDIES = [dict(activation="leaky_relu"), dict(activation="tanh"), dict(residua
             dict(optimizer="adam")]
 
 
-@pytest.mark.parametrize("options", REMEDIES, ids=lambda options: "-".join(map(str, options.values())))
+def named(options):
+    return ",".join(f"{key}={value}" for key, value in options.items())
+
+
+@pytest.mark.parametrize("options", REMEDIES, ids=named)
 def test_every_remedy_cell_agrees_with_train_net_given_the_same_remedy(options):
     # 3,000 steps: with Adam, a net that has learned takes normalised steps on tiny gradients, and the last-bit
     # differences of the two programs' sums grow; by 10,000 steps the mean errors of Adam cells of depth >= 2 part

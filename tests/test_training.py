@@ -126,7 +126,11 @@ def test_slider_moves_reuse_the_compiled_graph_and_a_short_run_starts_a_long_one
 REMEDIES = [dict(activation="leaky_relu"), dict(activation="tanh"), dict(residual=True), dict(norm="layer")]
 
 
-@pytest.mark.parametrize("options", [{}] + REMEDIES, ids=lambda options: "-".join(map(str, options.values())) or "plain")
+def named(options):
+    return ",".join(f"{key}={value}" for key, value in options.items())
+
+
+@pytest.mark.parametrize("options", [{}] + REMEDIES, ids=lambda options: named(options) or "plain")
 def test_predict_matches_the_recorded_estimates_of_the_final_weights(options):
     # predict() runs the net in numpy (the plain net) or through train_net's own forward pass (a remedy): either
     # way it must be the net that was trained, whose estimates the compiled run recorded.
@@ -134,12 +138,13 @@ def test_predict_matches_the_recorded_estimates_of_the_final_weights(options):
     final = helpers.train_net(depth=3, init="he", steps=201, record_every=200, **options)
     np.testing.assert_allclose(result.predict(result.probe_x), final.probe_estimates[1], atol=1e-5)
     if options:       # a predict() that ignored the remedy would compute another net
-        assert np.abs(result.predict(result.probe_x) - training.forward_numpy(result.params, result.probe_x)).max() > 1e-3
+        plain_net = training.forward_numpy(result.params, result.probe_x)
+        assert np.abs(result.predict(result.probe_x) - plain_net).max() > 1e-3
     with pytest.raises(ValueError, match="1-D"):
         result.predict(np.zeros((3, 1)))
 
 
-@pytest.mark.parametrize("options", REMEDIES, ids=lambda options: "-".join(map(str, options.values())))
+@pytest.mark.parametrize("options", REMEDIES, ids=named)
 def test_a_remedy_is_in_the_config_and_in_the_recordings(options):
     result = helpers.train_net(depth=3, init="he", steps=300, **options)
     assert {key: result.config[key] for key in options} == options
