@@ -1,14 +1,15 @@
 """train_net(): the seed's ReLU net that should learn y = x, trained in one compiled graph.
 
 The network: 1 input -> `depth` hidden ReLU layers of width 16 -> 1 linear output.
-The remedies are options of the same net (the plain ReLU net is the default; trainability_map uses the same
-definitions): another activation ("leaky_relu" with slope 0.2 for z < 0, or "tanh"); residual=True, where every
-16 -> 16 hidden layer adds its input, h <- h + act(W h + b); norm="layer", where each hidden layer's
-pre-activation is normalised over its 16 units, (z - mean) / sqrt(var + 1e-3), without a learned gain or shift.
 The estimate is 2 * output and the loss is (x - estimate)^2 with x ~ U(-1, 1), one x per step,
 exactly as in the original question. A whole run (the forward and backward passes, clipping, the
 optimizer, the recordings) happens inside one XLA-compiled `tf.function`, so 10,000 steps take
 milliseconds instead of the minute of a Python loop (README.md, Speed, has the figures).
+
+The remedies are options of the same net (the plain ReLU net is the default; trainability_map uses the same
+definitions): another activation ("leaky_relu" with slope 0.2 for z < 0, or "tanh"); residual=True, where every
+16 -> 16 hidden layer adds its input, h <- h + act(W h + b); norm="layer", where each hidden layer's
+pre-activation is normalised over its 16 units, (z - mean) / sqrt(var + 1e-3), without a learned gain or shift.
 """
 import dataclasses
 import functools
