@@ -23,13 +23,9 @@ import numpy as np
 import tensorflow as tf
 
 from . import diagnosis
-from .training import (GRID, MAX_DEPTH, MEMORY_LIMIT, WIDTH, _adam, _inputs, capacity, check_config, check_depth,
-                       initial_params, layer_shapes, params_to_vector)
+from .training import (GRID, MAX_DEPTH, MEMORY_LIMIT, NORM_EPSILON, WIDTH, _adam, _inputs, activate as _act, capacity,
+                       check_config, check_depth, initial_params, layer_shapes, params_to_vector)
 
-ACTIVATIONS = ("relu", "leaky_relu", "tanh")
-NORMS = (None, "layer")
-LEAKY_SLOPE = 0.2
-NORM_EPSILON = 1e-3            # Keras' LayerNormalization default
 GLOROT_SIGMA = math.sqrt(2.0 / (WIDTH + WIDTH))   # Glorot's std for a 16 -> 16 layer: 0.25
 HE_SIGMA = math.sqrt(2.0 / WIDTH)                 # He's std for a 16 -> 16 ReLU layer: 0.354
 WORKERS = min(2, os.cpu_count() or 1)    # depths trained at the same time
@@ -55,13 +51,8 @@ def check_map_config(depths, sigmas, seeds, *, steps, lr, optimizer, clip, activ
         check_config(depth=1, sigma=sigma)
     for seed in seeds:
         check_config(depth=1, seed=seed)
-    check_config(depth=max(depths), steps=steps, lr=lr, optimizer=optimizer, clip=clip, record_every=steps)
-    if activation not in ACTIVATIONS:
-        raise ValueError(f"unknown activation {activation!r}; valid choices: {', '.join(map(repr, ACTIVATIONS))}")
-    if residual not in (True, False):
-        raise ValueError(f"residual must be True or False, got {residual!r}")
-    if norm not in NORMS:
-        raise ValueError(f"unknown norm {norm!r}; valid choices: {', '.join(map(repr, NORMS))}")
+    check_config(depth=max(depths), steps=steps, lr=lr, optimizer=optimizer, clip=clip, record_every=steps,
+                 activation=activation, residual=residual, norm=norm)
     needed = map_bytes(len(depths), len(sigmas) * len(seeds), max(depths), steps)
     if needed > MEMORY_LIMIT:
         raise ValueError(f"this map would need about {needed / 1e9:.1f} GB for its losses and inputs, over the "
@@ -80,13 +71,6 @@ def map_bytes(n_depths, nets_per_depth, max_depth, steps):
 
 # ----------------------------------------------------------------------------------------------
 # The network with the remedies (the plain ReLU net is training._forward itself)
-
-def _act(z, activation):
-    """The activation named `activation` (one of ACTIVATIONS)."""
-    if activation == "relu":
-        return tf.nn.relu(z)
-    return tf.nn.leaky_relu(z, alpha=LEAKY_SLOPE) if activation == "leaky_relu" else tf.tanh(z)
-
 
 def _switches(activation="relu", residual=False, norm=None):
     """The variant of the net, fixed when a program is compiled: the plain ReLU net computes nothing it does not

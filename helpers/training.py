@@ -5,6 +5,11 @@ The estimate is 2 * output and the loss is (x - estimate)^2 with x ~ U(-1, 1), o
 exactly as in the original question. A whole run (the forward and backward passes, clipping, the
 optimizer, the recordings) happens inside one XLA-compiled `tf.function`, so 10,000 steps take
 milliseconds instead of the minute of a Python loop (README.md, Speed, has the figures).
+
+The remedies are options of the same net (the plain ReLU net is the default; trainability_map uses the same
+definitions): another activation ("leaky_relu" with slope 0.2 for z < 0, or "tanh"); residual=True, where every
+16 -> 16 hidden layer adds its input, h <- h + act(W h + b); norm="layer", where each hidden layer's
+pre-activation is normalised over its 16 units, (z - mean) / sqrt(var + 1e-3), without a learned gain or shift.
 """
 import dataclasses
 import functools
@@ -26,6 +31,11 @@ PROBE_X = np.linspace(-1.0, 1.0, 41, dtype=np.float32)   # fixed inputs for reco
 GRID = np.linspace(-1.0, 1.0, 101, dtype=np.float32)     # where mean_error() compares estimate and x
 LEARNED_ERROR = 0.05            # mean |estimate - x| below this: the net learned y = x, the course's line
 ADAM_BETA_1, ADAM_BETA_2, ADAM_EPSILON = 0.9, 0.999, 1e-7  # Keras' defaults
+ACTIVATIONS = ("relu", "leaky_relu", "tanh")     # of the hidden layers
+NORMS = (None, "layer")
+LEAKY_SLOPE = 0.2               # leaky_relu's slope for z < 0
+NORM_EPSILON = 1e-3             # Keras' LayerNormalization default
+PLAIN = ("relu", False, None)   # (activation, residual, norm) of the seed's net
 
 
 
@@ -51,8 +61,9 @@ class TrainResult:
       weights[i], grads[i]   (n_records, fan_in*fan_out) kernel values and the raw (unclipped)
                              gradient of that step's loss
       biases[i]              (n_records, fan_out)
-      activations[i]         (n_records, len(probe_x)*16) ReLU outputs of hidden layer i+1
-                             on the fixed inputs `probe_x`
+      activations[i]         (n_records, len(probe_x)*16) outputs of hidden layer i+1 (after its
+                             activation; with residual=True, its input plus that) on the fixed
+                             inputs `probe_x`
       update_ratio           (n_records, n_layers) |applied update| / |kernel| (Frobenius norms)
       probe_estimates        (n_records, len(probe_x)) the estimate 2*output on `probe_x`
     """
@@ -88,11 +99,20 @@ class TrainResult:
         x = np.asarray(x, dtype=np.float32)
         if x.ndim != 1:
             raise ValueError(f"predict() takes a 1-D array of inputs, got shape {x.shape}")
-        return forward_numpy(self.params, x)
+        cfg = self.config
+        return forward_numpy(self.params, x, cfg.get("activation", "relu"), cfg.get("residual", False),
+                             cfg.get("norm"))
 
 
-def forward_numpy(params, x):
-    """The network's estimate 2 * output for 1-D inputs `x`, in numpy."""
+def forward_numpy(params, x, activation="relu", residual=False, norm=None):
+    """The network's estimate 2 * output for 1-D inputs `x`, in numpy.
+
+    The plain ReLU net is computed in numpy; a remedy (another activation, residual, norm) runs train_net's own
+    forward pass, eagerly, so that there is one definition of each variant."""
+    if (activation, residual, norm) != PLAIN:
+        x = tf.constant(np.asarray(x, dtype=np.float32)[:, None])
+        _, out = _forward(tf.constant(params_to_vector(params)), x, len(params) - 1, activation, residual, norm)
+        return 2.0 * out.numpy()[:, 0]
     h = np.asarray(x, dtype=np.float32)[:, None]
     for kernel, bias in params[:-1]:
         h = np.maximum(h @ kernel + bias, 0.0)
@@ -119,11 +139,11 @@ def check_depth(depth):
 
 
 def check_config(*, depth, init="seed", steps=10_000, lr=1e-3, optimizer="sgd", clip=4.5, seed=0,
-                 sigma=1e-3, record_every=1, batch_size=1, bias=None):
+                 sigma=1e-3, record_every=1, batch_size=1, bias=None, activation="relu", residual=False, norm=None):
     """Raise ValueError, naming the valid choices, for anything train_net cannot run.
 
-    The one place where a run's settings are checked: train_net, the legacy loops and the explorer's
-    panel all call it (the panel adds its narrower slider ranges on top).
+    The one place where a run's settings are checked: train_net, the legacy loops, trainability_map and
+    the explorer's panel all call it (the panel adds its narrower slider ranges on top).
     """
     check_depth(depth)
     if init not in INITS:
@@ -147,6 +167,12 @@ def check_config(*, depth, init="seed", steps=10_000, lr=1e-3, optimizer="sgd", 
     if bias is not None and not (isinstance(bias, numbers.Real) and not isinstance(bias, bool)
                                  and math.isfinite(bias)):
         raise ValueError(f"bias must be None (the init's own biases) or a finite number, got {bias!r}")
+    if activation not in ACTIVATIONS:
+        raise ValueError(f"unknown activation {activation!r}; valid choices: {', '.join(map(repr, ACTIVATIONS))}")
+    if not isinstance(residual, (bool, np.bool_)):      # as a bool is not a number, a number is not a bool
+        raise ValueError(f"residual must be True or False, got {residual!r}")
+    if norm not in NORMS:
+        raise ValueError(f"unknown norm {norm!r}; valid choices: {', '.join(map(repr, NORMS))}")
     needed = run_bytes(depth, steps, batch_size, -(-steps // record_every))
     if needed > MEMORY_LIMIT:
         raise ValueError(
@@ -247,12 +273,21 @@ def vector_to_params(flat, depth):
             for i, shape in enumerate(layer_shapes(depth))]
 
 
-def _forward(flat, x, depth):
-    """Hidden ReLU activations and the output, for inputs x of shape (batch, 1).
+def activate(z, activation):
+    """The hidden layers' activation named `activation` (one of ACTIVATIONS), in TensorFlow."""
+    if activation == "relu":
+        return tf.nn.relu(z)
+    return tf.nn.leaky_relu(z, alpha=LEAKY_SLOPE) if activation == "leaky_relu" else tf.tanh(z)
+
+
+def _forward(flat, x, depth, activation="relu", residual=False, norm=None):
+    """Hidden layers' outputs and the output, for inputs x of shape (batch, 1).
 
     With a stack of n parameter vectors, shape (n, P), and inputs (n, batch, 1): n nets at once.
     In the flat vector a layer's bias follows its kernel, so the two read as one (fan_in + 1, fan_out)
     matrix that multiplies [h, 1]: one fused kernel per layer instead of a product and a sum.
+    activation, residual and norm (the module's docstring) are Python values: a compiled program holds one
+    variant, and the plain ReLU net computes nothing for the others.
     """
     shapes = layer_shapes(depth)
     lead = flat.shape[:-1]
@@ -260,19 +295,23 @@ def _forward(flat, x, depth):
     activations, h = [], x
     parts = tf.split(flat, [(fan_in + 1) * fan_out for fan_in, fan_out in shapes], axis=-1)
     for i, (part, (fan_in, fan_out)) in enumerate(zip(parts, shapes)):
-        h = tf.concat([h, ones], axis=-1) @ tf.reshape(part, lead + [fan_in + 1, fan_out])
-        if i < depth:
-            h = tf.nn.relu(h)
-            activations.append(h)
-    return activations, h
+        z = tf.concat([h, ones], axis=-1) @ tf.reshape(part, lead + [fan_in + 1, fan_out])
+        if i == depth:
+            return activations, z
+        if norm == "layer":
+            mean, var = tf.nn.moments(z, axes=[-1], keepdims=True)
+            z = (z - mean) * tf.math.rsqrt(var + NORM_EPSILON)
+        a = activate(z, activation)
+        h = h + a if residual and i > 0 else a          # the first layer (1 -> 16) has no input of its width
+        activations.append(h)
 
 
-def loss_and_grads(flat, x, depth):
+def loss_and_grads(flat, x, depth, activation="relu", residual=False, norm=None):
     """The loss (x - 2 * output)^2, averaged over the batch, and its gradient for the flat vector.
     With n parameter vectors (n, P) and inputs (n, batch, 1): n losses and n gradients."""
     with tf.GradientTape() as tape:
         tape.watch(flat)
-        _, out = _forward(flat, x, depth)
+        _, out = _forward(flat, x, depth, activation, residual, norm)
         loss = tf.reduce_mean(tf.square(x - 2.0 * out), axis=[-2, -1])
     return loss, tape.gradient(loss, flat)
 
@@ -301,8 +340,9 @@ def _inputs(max_steps, batch_size, seed):
 
 
 @functools.lru_cache(maxsize=64)
-def compiled_trainer(depth, n_records, batch_size, max_steps):
-    """One XLA-compiled function per depth, number of recordings, batch size and capacity (the cache key).
+def compiled_trainer(depth, n_records, batch_size, max_steps, variant=PLAIN):
+    """One XLA-compiled function per depth, number of recordings, batch size, capacity and variant of the net,
+    (activation, residual, norm), which are the cache key.
 
     The weights, inputs, lr, clip, optimizer, steps and recording interval are tensors, so changing
     them re-uses the compiled graph instead of making a new one (each compiled graph keeps some
@@ -322,7 +362,7 @@ def compiled_trainer(depth, n_records, batch_size, max_steps):
             return tf.where(use_adam, adam_update, lr * clipped), m, v
 
         def step_body(step, flat, m, v, losses, max_abs_grad):
-            loss, grads = loss_and_grads(flat, tf.gather(xs, step), depth)
+            loss, grads = loss_and_grads(flat, tf.gather(xs, step), depth, *variant)
             change, m, v = update(grads, m, v, step)
             # An element-wise running max fuses with the update; it is reduced at the end.
             max_abs_grad = tf.maximum(max_abs_grad, tf.abs(grads))
@@ -348,9 +388,10 @@ def compiled_trainer(depth, n_records, batch_size, max_steps):
         # gradient and update of each chunk's first step, recomputed from its weights, Adam's state
         # and its input, and the hidden activations and estimates on the probe inputs.
         record_steps = tf.range(n_records) * record_every
-        _, grads = loss_and_grads(weights, tf.gather(xs, record_steps), depth)
+        _, grads = loss_and_grads(weights, tf.gather(xs, record_steps), depth, *variant)
         updates, _, _ = update(grads, m, v, record_steps[:, None])
-        probe_acts, probe_out = _forward(weights, tf.broadcast_to(probe, [n_records, len(PROBE_X), 1]), depth)
+        probe_acts, probe_out = _forward(weights, tf.broadcast_to(probe, [n_records, len(PROBE_X), 1]), depth,
+                                         *variant)
         return dict(losses=losses.stack(), max_abs_grad=max_abs_grad, params=flat, weights=weights,
                     grads=grads, updates=updates, activations=tf.stack(probe_acts, axis=1),
                     probe_estimates=2.0 * probe_out[:, :, 0])
@@ -359,7 +400,8 @@ def compiled_trainer(depth, n_records, batch_size, max_steps):
 
 
 def train_net(depth=1, init="seed", steps=10_000, lr=1e-3, optimizer="sgd", clip=4.5, seed=0,
-              sigma=1e-3, bias=None, record_every=None, batch_size=1, logdir=None):
+              sigma=1e-3, bias=None, record_every=None, batch_size=1, logdir=None, activation="relu",
+              residual=False, norm=None):
     """Train the seed's net to copy its input and return a TrainResult.
 
     depth         hidden ReLU layers of width 16 (1 = the seed's working net, 2 = its stuck one)
@@ -371,22 +413,30 @@ def train_net(depth=1, init="seed", steps=10_000, lr=1e-3, optimizer="sgd", clip
     seed          seeds the initial weights and the inputs: same seed, same run
     record_every  steps between recordings (default: 100 recordings per run)
     logdir        if given, also write TensorBoard histograms of weights and gradients there
+    activation    of the hidden layers: "relu" (the seed's), "leaky_relu" (slope 0.2 for z < 0) or "tanh"
+    residual      True: every 16 -> 16 hidden layer adds its input, h <- h + act(W h + b)
+    norm          "layer": each hidden layer's pre-activation is normalised over its 16 units,
+                  (z - mean) / sqrt(var + 1e-3), without a learned gain or shift (it works with one sample)
+    The last three are the remedies of notebook 05, with trainability_map's definitions.
 
     Raises ValueError for a setting it cannot run, TrainingDiverged if the loss stops being finite.
     """
     if record_every is None:
         record_every = max(1, steps // 100) if is_whole_number(steps) and steps >= 1 else 1
     check_config(depth=depth, init=init, steps=steps, lr=lr, optimizer=optimizer, clip=clip, seed=seed,
-                 sigma=sigma, record_every=record_every, batch_size=batch_size, bias=bias)
+                 sigma=sigma, record_every=record_every, batch_size=batch_size, bias=bias,
+                 activation=activation, residual=residual, norm=norm)
     bias = None if bias is None else float(bias)
+    variant = (activation, bool(residual), norm)
     config = dict(depth=depth, init=init, steps=steps, lr=float(lr), optimizer=optimizer,
                   clip=float(clip), seed=seed, sigma=float(sigma), bias=bias,
-                  record_every=record_every, batch_size=batch_size)
+                  record_every=record_every, batch_size=batch_size, activation=activation,
+                  residual=bool(residual), norm=norm)
 
     start = params_to_vector(initial_params(depth, init, float(sigma), seed, bias))
     n_records = -(-steps // record_every)
     max_steps = capacity(steps, batch_size)
-    run = compiled_trainer(depth, n_records, batch_size, max_steps)
+    run = compiled_trainer(depth, n_records, batch_size, max_steps, variant)
     out = run(tf.constant(start), _inputs(max_steps, batch_size, seed), tf.constant(lr, tf.float32),
               tf.constant(clip, tf.float32), tf.constant(optimizer == "adam"),
               tf.constant(steps), tf.constant(record_every))

@@ -123,12 +123,53 @@ def test_slider_moves_reuse_the_compiled_graph_and_a_short_run_starts_a_long_one
     np.testing.assert_array_equal(short.losses, long.losses[:1000])
 
 
-def test_predict_matches_the_recorded_estimates_of_the_final_weights():
-    result = helpers.train_net(depth=2, init="he", steps=200, record_every=199)
-    final = helpers.train_net(depth=2, init="he", steps=201, record_every=200)
+REMEDIES = [dict(activation="leaky_relu"), dict(activation="tanh"), dict(residual=True), dict(norm="layer")]
+
+
+def named(options):
+    return ",".join(f"{key}={value}" for key, value in options.items())
+
+
+@pytest.mark.parametrize("options", [{}] + REMEDIES, ids=lambda options: named(options) or "plain")
+def test_predict_matches_the_recorded_estimates_of_the_final_weights(options):
+    # predict() runs the net in numpy (the plain net) or through train_net's own forward pass (a remedy): either
+    # way it must be the net that was trained, whose estimates the compiled run recorded.
+    result = helpers.train_net(depth=3, init="he", steps=200, record_every=199, **options)
+    final = helpers.train_net(depth=3, init="he", steps=201, record_every=200, **options)
     np.testing.assert_allclose(result.predict(result.probe_x), final.probe_estimates[1], atol=1e-5)
+    if options:       # a predict() that ignored the remedy would compute another net
+        plain_net = training.forward_numpy(result.params, result.probe_x)
+        assert np.abs(result.predict(result.probe_x) - plain_net).max() > 1e-3
     with pytest.raises(ValueError, match="1-D"):
         result.predict(np.zeros((3, 1)))
+
+
+@pytest.mark.parametrize("options", REMEDIES, ids=named)
+def test_a_remedy_is_in_the_config_and_in_the_recordings(options):
+    result = helpers.train_net(depth=3, init="he", steps=300, **options)
+    assert {key: result.config[key] for key in options} == options
+    n = len(result.record_steps)
+    assert [a.shape for a in result.activations] == [(n, 41 * 16)] * 3
+    assert [w.shape for w in result.weights] == [(n, 16), (n, 256), (n, 256), (n, 16)]
+    lowest = min(a.min() for a in result.activations)
+    if options.get("activation") in ("leaky_relu", "tanh"):
+        assert lowest < 0                   # a ReLU's output never is
+    else:
+        assert lowest == 0.0
+    # Recording every step: the recorded gradients, times lr, turn one recorded set of weights into the next.
+    steps = helpers.train_net(depth=3, init="he", steps=50, record_every=1, lr=1e-2, clip=100.0, **options)
+    for weights, grads in zip(steps.weights, steps.grads):
+        np.testing.assert_allclose(weights[1:], weights[:-1] - 1e-2 * grads[:-1], rtol=1e-5, atol=1e-7)
+
+
+def test_each_variant_of_the_net_is_its_own_compiled_program_and_the_plain_one_is_shared():
+    training.compiled_trainer.cache_clear()
+    helpers.train_net(depth=2, steps=100)
+    helpers.train_net(depth=2, steps=100, activation="relu", residual=False, norm=None)
+    assert training.compiled_trainer.cache_info().currsize == 1
+    helpers.train_net(depth=2, steps=100, residual=True)
+    helpers.train_net(depth=2, steps=100, residual=True, activation="tanh")
+    assert training.compiled_trainer.cache_info().currsize == 3
 
 
 def test_batch_loss_smooths_training_but_does_not_cure_vanishing_gradients():
@@ -193,6 +234,13 @@ def test_tensorboard_event_file_holds_every_layers_histograms_at_the_recorded_st
     (dict(batch_size=0), r"batch_size must be a whole number"),
     (dict(bias=float("inf")), r"bias must be None \(the init's own biases\) or a finite number"),
     (dict(bias="0.1"), r"bias must be None"),
+    (dict(activation="gelu"), r"unknown activation 'gelu'; valid choices: 'relu', 'leaky_relu', 'tanh'"),
+    (dict(activation=None), r"unknown activation None; valid choices: 'relu', 'leaky_relu', 'tanh'"),
+    (dict(norm="batch"), r"unknown norm 'batch'; valid choices: None, 'layer'"),
+    (dict(norm=False), r"unknown norm False; valid choices: None, 'layer'"),
+    (dict(residual=1), r"residual must be True or False, got 1"),
+    (dict(residual="yes"), r"residual must be True or False, got 'yes'"),
+    (dict(residual=None), r"residual must be True or False, got None"),
 ])
 def test_bad_input_names_the_valid_choices(kwargs, message):
     with pytest.raises(ValueError, match=message):
