@@ -23,8 +23,8 @@ import numpy as np
 import tensorflow as tf
 
 from . import diagnosis
-from .training import (GRID, MAX_DEPTH, MEMORY_LIMIT, NORM_EPSILON, WIDTH, _adam, _inputs, activate as _act, capacity,
-                       check_config, check_depth, initial_params, layer_shapes, params_to_vector)
+from .training import (GRID, MAX_DEPTH, MEMORY_LIMIT, WIDTH, _adam, _inputs, activate as _act, capacity,
+                       check_config, check_depth, initial_params, layer_shapes, normalize, params_to_vector)
 
 GLOROT_SIGMA = math.sqrt(2.0 / (WIDTH + WIDTH))   # Glorot's std for a 16 -> 16 layer: 0.25
 HE_SIGMA = math.sqrt(2.0 / WIDTH)                 # He's std for a 16 -> 16 ReLU layer: 0.354
@@ -105,8 +105,7 @@ def forward(flat, x, slots, depth, activation, residual, norm):
         if i == slots:
             return z[0]
         if norm:
-            mean, var = tf.nn.moments(z, axes=[0], keepdims=True)
-            z = (z - mean) * tf.math.rsqrt(var + NORM_EPSILON)
+            z = normalize(z, axis=0)                      # units are the first axis here
         a = _act(z, activation)
         h = h + a if residual and i > 0 else a
         hidden.append(h)

@@ -280,6 +280,12 @@ def activate(z, activation):
     return tf.nn.leaky_relu(z, alpha=LEAKY_SLOPE) if activation == "leaky_relu" else tf.tanh(z)
 
 
+def normalize(z, axis):
+    """Layer norm without gain or shift: z's units (along `axis`) to mean 0 and variance 1, for norm="layer"."""
+    mean, var = tf.nn.moments(z, axes=[axis], keepdims=True)
+    return (z - mean) * tf.math.rsqrt(var + NORM_EPSILON)
+
+
 def _forward(flat, x, depth, activation="relu", residual=False, norm=None):
     """Hidden layers' outputs and the output, for inputs x of shape (batch, 1).
 
@@ -299,8 +305,7 @@ def _forward(flat, x, depth, activation="relu", residual=False, norm=None):
         if i == depth:
             return activations, z
         if norm == "layer":
-            mean, var = tf.nn.moments(z, axes=[-1], keepdims=True)
-            z = (z - mean) * tf.math.rsqrt(var + NORM_EPSILON)
+            z = normalize(z, axis=-1)
         a = activate(z, activation)
         h = h + a if residual and i > 0 else a          # the first layer (1 -> 16) has no input of its width
         activations.append(h)
