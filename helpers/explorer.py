@@ -207,14 +207,23 @@ def snapshot(state="depth=2&init=seed&opt=sgd&lr=0.001&steps=10000&seed=0"):
         display(Image(png(draw(view, new_figure()))))
 
 
+def warm_cache():
+    """Compile the panel's program for every depth once, into XLA's persistent cache (helpers/quiet.py):
+    `make install` and Binder's postBuild run this, so a student's first use of a depth loads it from disk."""
+    for depth in range(DEPTHS[0], DEPTHS[1] + 1):
+        train_net(depth=depth, steps=STEPS[0])
+
+
 class Explorer:
     """The ipywidgets panel. `Explorer(state).widget` is the panel; `show()` displays one."""
 
-    REMEMBER = 12            # runs kept for going back to a setting (a depth-8 run's recordings: 3.7 MB)
+    REMEMBER = 20            # runs kept, seen or prefetched (a depth-8 run's recordings: 3.7 MB)
     DEBOUNCE_S = 0.005       # long enough to gather the messages of one dragged slider, no longer
 
-    def __init__(self, state=None, precompile=False, compact=False):
-        """compact: the dashboard's layout, two rows of controls above the figure (see dashboard())."""
+    def __init__(self, state=None, precompile=False, compact=False, prefetch=False):
+        """precompile: compile every depth in a background thread, nearest first, so a move finds it ready.
+        prefetch: while the panel is idle, train the settings one move away in that thread (see neighbours()).
+        compact: the dashboard's layout, two rows of controls above the figure (see dashboard())."""
         import ipywidgets as w
 
         self.compact = compact
@@ -268,24 +277,125 @@ class Explorer:
         self.status.add_class("explorer-status")
 
         self.view = None            # the last good view
-        self._seen = {}             # state -> (view, figure) of the last REMEMBER runs: going back is instant
+        self._seen = {}             # state -> (view, figure, how) of the last REMEMBER runs: going back is instant
         self.latency_ms = None      # callback start -> figure sent to the page
         self._timer = None
         self._applying = False
+        # The background worker (see _work): one lock for _seen and the fields below, one condition to wake it.
+        self._lock = threading.Condition()
+        self._moving = False        # a move of the student's is waiting or being served: the worker waits
+        self._cell_running = False  # a notebook cell is running: no prefetching (it would slow the cell)
+        self._inflight = None       # (state, threading.Event) of the run the worker is doing now
+        self._stopped = False
+        self._to_compile = []       # depths still to compile, nearest to the opening depth first
+        self._prefetch = prefetch
         for control in self.controls:
             control.observe(self._on_change, names="value")
         self.load.on_click(self._on_load)
         self.state_text.observe(self._on_state_text, names="value")
         self.refresh()
-        if precompile:
-            threading.Thread(target=self._precompile, daemon=True, name="explorer-precompile").start()
+        if precompile or prefetch:
+            if precompile:
+                # One compiled graph per depth serves both optimizers and every step count the panel offers
+                # (the one warm_cache() compiles).
+                self._to_compile = sorted(range(DEPTHS[0], DEPTHS[1] + 1), key=lambda d: abs(d - self.state.depth))
+            self._watch_cells()
+            self._worker = threading.Thread(target=self._work, daemon=True, name="explorer-background")
+            self._worker.start()
 
-    def _precompile(self):
-        """Compile the other depths in the background, nearest first, so a slider move finds them ready."""
-        # One compiled graph per depth serves both optimizers and every step count the panel offers,
-        # so the shortest run compiles it.
-        for depth in sorted(range(DEPTHS[0], DEPTHS[1] + 1), key=lambda d: abs(d - self.state.depth)):
-            train_net(depth=depth, steps=STEPS[0])
+    # -- background work: compile every depth, then train the settings one move away ---------------
+    def neighbours(self, state=None):
+        """The settings one move away from `state`, most likely first: depth +-1, the other initializers,
+        the other optimizer. The worker trains them while the panel is idle, so that move is instant."""
+        s = state or self.state
+        out = [dataclasses.replace(s, depth=d) for d in (s.depth + 1, s.depth - 1) if DEPTHS[0] <= d <= DEPTHS[1]]
+        out += [dataclasses.replace(s, init=i) for i in INITS if i != s.init]
+        out.append(dataclasses.replace(s, opt="adam" if s.opt == "sgd" else "sgd"))
+        return out
+
+    def _next_job(self):
+        """What the worker does next (called under the lock): a depth to compile, a setting to train, or None."""
+        if self._moving:
+            return None
+        if self._to_compile:
+            return self._to_compile.pop(0)
+        if self._prefetch and not self._cell_running:
+            for state in self.neighbours():
+                if state not in self._seen:
+                    return state
+        return None
+
+    def _work(self):
+        """The worker: never runs while a move is served; each job is one run (a run cannot be interrupted,
+        so a move that arrives meanwhile runs beside it on the other core, or waits for it if it is the
+        same setting). A run's result does not depend on when it ran, so prefetching changes only timings."""
+        while True:
+            with self._lock:
+                job = self._next_job()
+                while job is None and not self._stopped:
+                    self._lock.wait()
+                    job = self._next_job()
+                if self._stopped:
+                    return
+                done = threading.Event()
+                if isinstance(job, ExplorerState):
+                    self._inflight = (job, done)
+            try:
+                if isinstance(job, ExplorerState):
+                    view = run(job)
+                    entry = (view, draw_svg(view) if view.result is not None else None, "prefetched")
+                    with self._lock:
+                        if view.result is not None and job not in self._seen:
+                            self._remember(job, entry, oldest_first=True)
+                else:
+                    train_net(depth=job, steps=STEPS[0])
+            except Exception:           # a failed prefetch costs the move its head start, nothing more
+                pass
+            finally:
+                with self._lock:
+                    self._inflight = None
+                done.set()
+
+    def _remember(self, state, entry, oldest_first=False):
+        """Keep a run (under the lock); a prefetched one goes first in line to be forgotten."""
+        if oldest_first:
+            self._seen = {state: entry, **self._seen}
+        else:
+            self._seen[state] = entry              # the most recent last; forget the oldest
+        while len(self._seen) > self.REMEMBER:
+            self._seen.pop(next(iter(self._seen)))
+
+    def _watch_cells(self):
+        """Pause prefetching while a notebook cell runs (Run All, the exercises), through IPython's events."""
+        try:
+            from IPython import get_ipython
+            shell = get_ipython()
+        except ImportError:
+            shell = None
+        if shell is None:
+            return
+
+        def pre(*_):
+            self._cell_running = True
+
+        def post(*_):
+            with self._lock:
+                self._cell_running = False
+                self._lock.notify()
+
+        shell.events.register("pre_run_cell", pre)
+        shell.events.register("post_run_cell", post)
+        self._unwatch = lambda: (shell.events.unregister("pre_run_cell", pre),
+                                 shell.events.unregister("post_run_cell", post))
+
+    def close(self):
+        """Stop the background worker (after its current run) and close the widgets."""
+        with self._lock:
+            self._stopped = True
+            self._lock.notify()
+        if hasattr(self, "_unwatch"):
+            self._unwatch()
+        self.widget.close()
 
     # -- events -----------------------------------------------------------------------------------
     def _on_change(self, change):
@@ -317,6 +427,7 @@ class Explorer:
             return
         if self._timer is not None:
             self._timer.cancel()
+        self._moving = True             # the worker starts nothing new until this move is shown
         self._timer = loop.call_later(self.DEBOUNCE_S, self.refresh)
 
     # -- state ------------------------------------------------------------------------------------
@@ -341,13 +452,25 @@ class Explorer:
     def refresh(self):
         """Retrain with the controls' values and redraw; on bad input keep the last good plot."""
         self._timer = None
-        started = time.perf_counter()
+        self._moving = True
         try:
-            state = self.current_state()
+            self._show(self.current_state())
         except ValueError as err:
             self._message(f"{err}. The plot shows the last good run.")
-            return
-        remembered = self._seen.pop(state, None)
+        finally:
+            with self._lock:
+                self._moving = False
+                self._lock.notify()
+
+    def _show(self, state):
+        started = time.perf_counter()
+        with self._lock:
+            remembered = self._seen.pop(state, None)
+            inflight = self._inflight if remembered is None and self._inflight and self._inflight[0] == state else None
+        if inflight:                    # the worker is training this very setting: wait for it
+            inflight[1].wait()
+            with self._lock:
+                remembered = self._seen.pop(state, None)
         if remembered is None:
             self.status.value = f"<b>⏳ training:</b> {state.to_string()} …"
             # No disabling of the controls while training: that is two more messages per control and
@@ -356,12 +479,11 @@ class Explorer:
             if view.result is None:
                 self._message(f"{view.verdict} The plot shows the last good run.")
                 return
-            figure = draw_svg(view)
+            figure, how = draw_svg(view), "trained"
         else:
-            view, figure = remembered
-        self._seen[state] = (view, figure)              # the most recent last; forget the oldest
-        while len(self._seen) > self.REMEMBER:
-            self._seen.pop(next(iter(self._seen)))
+            view, figure, how = remembered
+        with self._lock:
+            self._remember(state, (view, figure, "seen before"))
         self.image.value = figure
         self.verdict.value = f"<b>Verdict:</b> {view.verdict}"
         self.view, self.state = view, state
@@ -371,8 +493,9 @@ class Explorer:
         finally:
             self._applying = False
         self.latency_ms = (time.perf_counter() - started) * 1e3
-        how = (f"trained in {view.train_ms:.0f} ms" if remembered is None
-               else f"seen before (trained in {view.train_ms:.0f} ms then)")
+        how = {"trained": f"trained in {view.train_ms:.0f} ms",
+               "seen before": f"seen before (trained in {view.train_ms:.0f} ms then)",
+               "prefetched": f"trained ahead while idle (in {view.train_ms:.0f} ms)"}[how]
         # The state names the run (and makes each move's status new, which the browser test relies on).
         self.status.value = f"{'' if self.compact else state.to_string() + ': '}{how}, shown in {self.latency_ms:.0f} ms."
 
@@ -380,14 +503,15 @@ class Explorer:
         self.status.value = f"<span style='color:#b00'><b>⚠</b> {text}</span>"
 
 
-def show(state=None, precompile=True):
+def show(state=None, precompile=True, prefetch=True):
     """Display a new explorer panel (optionally starting from a state string) and return it.
 
     precompile: compile all depths in a background thread, so moving the depth slider is quick.
+    prefetch: while idle, train the settings one move away in that thread, so the next move is instant.
     """
     from IPython.display import display
 
-    explorer = Explorer(state, precompile=precompile)
+    explorer = Explorer(state, precompile=precompile, prefetch=prefetch)
     display(explorer.widget)
     return explorer
 
@@ -412,6 +536,6 @@ def dashboard(state=None):
     from IPython.display import HTML, display
 
     display(HTML(DASHBOARD_CSS))
-    explorer = Explorer(state, precompile=True, compact=True)
+    explorer = Explorer(state, precompile=True, prefetch=True, compact=True)
     display(explorer.widget)
     return explorer

@@ -1,5 +1,6 @@
 """The explorer's logic, tested directly: state strings, verdicts, redraws, bad input, coalescing."""
 import asyncio
+import time
 
 import numpy as np
 import pytest
@@ -222,3 +223,23 @@ def test_going_back_to_a_setting_shows_it_without_retraining(monkeypatch):
     panel.init.value = "seed"
     assert calls == [] and panel.image.value == figure and "on a plateau" in panel.verdict.value
     assert panel.status.value.startswith(PLATEAU + ": seen before")
+
+
+
+def test_settings_one_move_away_are_trained_ahead_while_idle_and_give_the_same_run(monkeypatch):
+    panel = E.Explorer(PLATEAU, prefetch=True)
+    try:
+        wanted = panel.neighbours()
+        assert E.ExplorerState(depth=3) in wanted and E.ExplorerState(depth=2, init="glorot") in wanted
+        deadline = time.monotonic() + 120
+        while any(state not in panel._seen for state in wanted) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        # The same figure as a run made now: prefetching changes when a run is made, never what it shows.
+        fresh = E.draw_svg(E.run(E.ExplorerState.from_string(LEARNS)))
+        calls = []
+        monkeypatch.setattr(E, "run", lambda state: calls.append(state))
+        panel.init.value = "glorot"
+        assert calls == [] and "trained ahead while idle" in panel.status.value
+        assert panel.image.value == fresh
+    finally:
+        panel.close()
