@@ -346,7 +346,7 @@ class Explorer:
                     entry = (view, draw_svg(view) if view.result is not None else None, "prefetched")
                     with self._lock:
                         if view.result is not None and job not in self._seen:
-                            self._remember(job, entry, oldest_first=True)
+                            self._remember(job, entry)
                 else:
                     train_net(depth=job, steps=STEPS[0])
             except Exception:           # a failed prefetch costs the move its head start, nothing more
@@ -356,12 +356,10 @@ class Explorer:
                     self._inflight = None
                 done.set()
 
-    def _remember(self, state, entry, oldest_first=False):
-        """Keep a run (under the lock); a prefetched one goes first in line to be forgotten."""
-        if oldest_first:
-            self._seen = {state: entry, **self._seen}
-        else:
-            self._seen[state] = entry              # the most recent last; forget the oldest
+    def _remember(self, state, entry):
+        """Keep a run (under the lock): the most recent last; forget the oldest. REMEMBER is well above the
+        number of neighbours, so a prefetched run stays until the student has moved on."""
+        self._seen[state] = entry
         while len(self._seen) > self.REMEMBER:
             self._seen.pop(next(iter(self._seen)))
 
