@@ -15,6 +15,7 @@ The logic is plain functions, tested without a browser:
 and `Explorer` is the ipywidgets panel around them (`show()` displays one; `dashboard()` the projector layout).
 """
 import dataclasses
+import html
 import io
 import math
 import numbers
@@ -214,6 +215,12 @@ def warm_cache():
         train_net(depth=depth, steps=STEPS[0])
 
 
+def _figure_html(view):
+    """What the panel's figure widget shows: the verdict line above the six panels."""
+    return (f'<div class="explorer-verdict"><b>Verdict:</b> {html.escape(view.verdict, quote=False)}</div>'
+            + draw_svg(view))
+
+
 class Explorer:
     """The ipywidgets panel. `Explorer(state).widget` is the panel; `show()` displays one."""
 
@@ -251,8 +258,8 @@ class Explorer:
                                  style=slider["style"], continuous_update=False)
         self.load = w.Button(description="Load state", tooltip="apply the pasted state string")
         self.status = w.HTML()
-        self.verdict = w.HTML()
-        # The figure is SVG in an HTML widget: the browser draws it (see draw_svg).
+        # The verdict and the figure (SVG: the browser draws it, see draw_svg) in one HTML widget, so a move
+        # sends them to the page in one message (see _figure_html).
         self.image = w.HTML(layout=w.Layout(width="100%"))
         self.controls = [self.depth, self.init, self.sigma, self.opt, self.lr, self.steps, self.seed]
         if compact:
@@ -262,16 +269,15 @@ class Explorer:
             self.widget = w.VBox([
                 w.HBox([self.depth, self.init, self.opt, self.sigma, self.status]),
                 w.HBox([self.lr, self.steps, self.seed, self.state_text, self.load]),
-                self.verdict, self.image])
+                self.image])
             self.widget.add_class("explorer-dashboard")
         else:
             self.widget = w.VBox([
                 w.HBox([self.depth, self.init, self.sigma]),
                 w.HBox([self.opt, self.lr, self.steps, self.seed]),
                 w.HBox([self.state_text, self.load]),
-                self.status, self.verdict, self.image])
+                self.status, self.image])
         self.widget.add_class("course-explorer")           # names for the browser test to find
-        self.verdict.add_class("explorer-verdict")
         self.image.add_class("explorer-figure")
         self.state_text.add_class("explorer-state")
         self.status.add_class("explorer-status")
@@ -343,7 +349,7 @@ class Explorer:
             try:
                 if isinstance(job, ExplorerState):
                     view = run(job)
-                    entry = (view, draw_svg(view) if view.result is not None else None, "prefetched")
+                    entry = (view, _figure_html(view) if view.result is not None else None, "prefetched")
                     with self._lock:
                         if view.result is not None and job not in self._seen:
                             self._remember(job, entry)
@@ -477,13 +483,12 @@ class Explorer:
             if view.result is None:
                 self._message(f"{view.verdict} The plot shows the last good run.")
                 return
-            figure, how = draw_svg(view), "trained"
+            figure, how = _figure_html(view), "trained"
         else:
             view, figure, how = remembered
         with self._lock:
             self._remember(state, (view, figure, "seen before"))
         self.image.value = figure
-        self.verdict.value = f"<b>Verdict:</b> {view.verdict}"
         self.view, self.state = view, state
         self._applying = True           # the box shows this run's string; that is not a paste to load
         try:
@@ -524,7 +529,8 @@ DASHBOARD_CSS = """<style>
 .explorer-dashboard .explorer-status .widget-html-content { font-size: 13px; color: #555; }
 .explorer-dashboard .explorer-figure { flex: 1 1 0; min-height: 0; }
 .explorer-dashboard .explorer-figure .widget-html-content { height: 100%; }
-.explorer-dashboard .explorer-svg { height: 100% !important; width: auto !important; max-width: 100%; margin: 0 auto; }
+.explorer-dashboard .explorer-verdict { height: 24px; line-height: 24px; overflow: hidden; }
+.explorer-dashboard .explorer-svg { height: calc(100% - 24px) !important; width: auto !important; max-width: 100%; margin: 0 auto; }
 body.voila-body, .jp-Notebook, #rendered_cells { padding-top: 2px !important; margin-top: 0 !important; }
 </style>"""
 
