@@ -528,9 +528,9 @@ DASHBOARD_CSS = """<style>
 .explorer-dashboard select, .explorer-dashboard button, .explorer-dashboard .widget-html-content { font-size: 15px; }
 .explorer-dashboard .explorer-status .widget-html-content { font-size: 13px; color: #555; }
 .explorer-dashboard .explorer-figure { flex: 1 1 0; min-height: 0; }
-.explorer-dashboard .explorer-figure .widget-html-content { height: 100%; }
-.explorer-dashboard .explorer-verdict { height: 24px; line-height: 24px; overflow: hidden; }
-.explorer-dashboard .explorer-svg { height: calc(100% - 24px) !important; width: auto !important; max-width: 100%; margin: 0 auto; }
+.explorer-dashboard .explorer-figure .widget-html-content { height: 100%; display: flex; flex-direction: column; }
+.explorer-dashboard .explorer-verdict { flex: none; }
+.explorer-dashboard .explorer-svg { flex: 1 1 0; min-height: 0; align-self: center; height: auto !important; width: auto !important; max-width: 100%; margin: 0 auto; }
 body.voila-body, .jp-Notebook, #rendered_cells { padding-top: 2px !important; margin-top: 0 !important; }
 </style>"""
 
