@@ -244,3 +244,17 @@ def test_settings_one_move_away_are_trained_ahead_while_idle_and_give_the_same_r
         assert panel.image.value == fresh
     finally:
         panel.close()
+
+
+def test_kernels_keep_compiled_programs_on_disk_and_the_installers_warm_them():
+    import os
+    from pathlib import Path
+    from helpers import quiet
+    if os.environ.get("COURSE_XLA_CACHE", "1") != "0":
+        assert "--tf_xla_persistent_cache_directory=" in os.environ["TF_XLA_FLAGS"]
+    env = {"TF_XLA_FLAGS": "--tf_xla_enable_lazy_compilation=false"}
+    assert quiet.use_xla_cache(env, quiet.XLA_CACHE)
+    assert env["TF_XLA_FLAGS"] == f"--tf_xla_enable_lazy_compilation=false --tf_xla_persistent_cache_directory={quiet.XLA_CACHE}"
+    root = Path(__file__).resolve().parents[1]
+    for installer in ("Makefile", "binder/postBuild"):
+        assert "explorer.warm_cache()" in (root / installer).read_text(), installer
