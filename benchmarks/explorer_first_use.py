@@ -3,13 +3,15 @@ panel's background warm-up. Prints a table (a benchmark, not a test: read it bes
 
     .venv/bin/python benchmarks/explorer_first_use.py [--depths 1 4 8] [--wait 5]
 
-Each cell of the table is a fresh Python process (as a fresh kernel is), timed after `import helpers`:
-  no cache     COURSE_XLA_CACHE=0: trace and compile the depth's program (what every kernel did before)
-  cache        XLA's persistent cache holds the program (warmed first, as make install and postBuild do):
-               trace, then load the compiled program from disk
-  panel open   the cache as above, and the panel opened on depth 1 (show()): its worker compiles every depth,
-               nearest first; the move comes --wait seconds later, as a student's first move would
-Each time is a retrain of 10,000 steps with the depth's first use in the process (the warm run is ~10-50 ms).
+Each cell of the table is a fresh Python process (as a fresh kernel is), timed after `import helpers` and
+helpers.setup() (notebook 04's set-up cell):
+  no cache            COURSE_XLA_CACHE=0, no panel: the move traces and compiles the depth's program
+  no cache, panel     the panel opened on depth 1 (show()): its worker compiles every depth, nearest first;
+                      the move comes --wait seconds after the panel is shown, as a student's first move would
+  cache, panel        the same with XLA's persistent cache warmed first (explorer.warm_cache(), as make install
+                      and Binder's postBuild do): the panel traces every depth, then loads each program from disk
+Each time is a 10,000-step retrain with the depth's first use in the process (a warm one takes ~10-50 ms);
+"open" is how long the panel took to appear (its first run, and in the cache column the tracing of all depths).
 """
 import argparse
 import os
@@ -26,11 +28,14 @@ CHILD = r"""
 import sys, time
 started = time.perf_counter()
 import helpers
+helpers.setup()
 from helpers import explorer as E
 imported = time.perf_counter()
 mode, depth, wait = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
-if mode == "panel open":
+opened = 0.0
+if "panel" in mode:
     panel = E.Explorer("depth=1&init=seed&opt=sgd&lr=0.001&steps=10000&seed=0", precompile=True, prefetch=True)
+    opened = time.perf_counter() - imported
     time.sleep(wait)
     moved = time.perf_counter()
     panel.depth.value = depth              # no event loop: the panel retrains at once
@@ -40,18 +45,18 @@ else:
     moved = time.perf_counter()
     E.run(E.ExplorerState(depth=depth))
     first = time.perf_counter() - moved
-print(f"{imported - started:.2f} {first:.3f}")
+print(f"{imported - started:.2f} {opened:.3f} {first:.3f}")
 """
 
 
 def child(mode, depth, wait, cache):
     env = {**os.environ, "PYTHONPATH": str(ROOT), "XDG_CACHE_HOME": cache}
     env.pop("TF_XLA_FLAGS", None)
-    if mode == "no cache":
+    if "no cache" in mode:
         env["COURSE_XLA_CACHE"] = "0"
     out = subprocess.run([sys.executable, "-c", CHILD, mode, str(depth), str(wait)], env=env, cwd=ROOT,
                          capture_output=True, text=True, check=True).stdout.split()
-    return float(out[0]), float(out[1])
+    return float(out[-3]), float(out[-2]), float(out[-1])
 
 
 def load():
@@ -71,20 +76,21 @@ def main():
         subprocess.run([sys.executable, "-c", "from helpers import explorer; explorer.warm_cache()"], env=env,
                        cwd=ROOT, check=True)
         print(f"warm_cache(): depths 1-8 compiled into the cache in {time.perf_counter() - started:.1f} s "
-              f"(load {load()})")
-        modes = ("no cache", "cache", "panel open")
-        print(f"First use of a depth in a fresh process (s); the panel's move {args.wait:g} s after opening it")
-        print("  depth   " + "   ".join(f"{m:>10s}" for m in modes) + "   load average   import")
+              f"(load {load()})", flush=True)
+        modes = ("no cache", "no cache, panel", "cache, panel")
+        print(f"First use of a depth in a fresh process (s); with the panel, the move {args.wait:g} s after it opened")
+        print("  depth   " + "   ".join(f"{m:>15s}" for m in modes) + "   panel opened in (s)   load average")
         imports = []
         for depth in args.depths:
-            row = []
+            row, opened = [], []
             for mode in modes:
-                imported, first = child(mode, depth, args.wait, cache)
+                imported, open_s, first = child(mode, depth, args.wait, cache)
                 imports.append(imported)
                 row.append(first)
-            print(f"  {depth:5d}   " + "   ".join(f"{t:10.2f}" for t in row) + f"   {load():>12s}   {imported:5.1f}",
-                  flush=True)
-        print(f"(import helpers: median {statistics.median(imports):.1f} s, not counted above)")
+                opened.append(open_s)
+            print(f"  {depth:5d}   " + "   ".join(f"{t:15.2f}" for t in row)
+                  + f"   {opened[1]:6.1f} / {opened[2]:4.1f}        {load():>8s}", flush=True)
+        print(f"(import helpers + setup(): median {statistics.median(imports):.1f} s, not counted above)")
 
 
 if __name__ == "__main__":

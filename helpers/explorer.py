@@ -23,6 +23,7 @@ import threading
 import time
 from urllib.parse import parse_qsl
 
+import tensorflow as tf
 from matplotlib.figure import Figure
 from matplotlib.ticker import LogLocator
 
@@ -208,11 +209,42 @@ def snapshot(state="depth=2&init=seed&opt=sgd&lr=0.001&steps=10000&seed=0"):
         display(Image(png(draw(view, new_figure()))))
 
 
-def warm_cache():
-    """Compile the panel's program for every depth once, into XLA's persistent cache (helpers/quiet.py):
-    `make install` and Binder's postBuild run this, so a student's first use of a depth loads it from disk."""
-    for depth in range(DEPTHS[0], DEPTHS[1] + 1):
-        train_net(depth=depth, steps=STEPS[0])
+def trace_all_depths():
+    """Trace (not compile) the panel's program for depths 1-8, in that order; True if it could.
+
+    XLA's persistent cache (helpers/quiet.py) names a program by its traced function's name, which carries a
+    per-process counter: a kernel finds the cached programs only if it traced them in the same order as the
+    process that cached them. Tracing all depths first, before the panel's first run, makes that order the same
+    in every fresh kernel that opens the panel (it costs 1-3 s); warm_cache() does the same.
+    """
+    try:
+        from . import training
+        steps = STEPS[0]
+        every = steps // 100                      # train_net's default: 100 recordings at every STEPS value
+        capacity = training.capacity(steps, 1)
+        assert all(s // (s // 100) == 100 and training.capacity(s, 1) == capacity for s in STEPS)
+        for depth in range(DEPTHS[0], DEPTHS[1] + 1):
+            start = training.params_to_vector(training.initial_params(depth))
+            training.compiled_trainer(depth, 100, 1, capacity).get_concrete_function(
+                tf.constant(start), training._inputs(capacity, 1, 0), tf.constant(1e-3, tf.float32),
+                tf.constant(4.5, tf.float32), tf.constant(False), tf.constant(steps), tf.constant(every))
+        return True
+    except Exception:                 # training's internals changed: the depths compile when first used
+        return False
+
+
+def warm_cache(quiet=True):
+    """Compile the panel's program for every depth into XLA's persistent cache (helpers/quiet.py), as a fresh
+    kernel's panel traces it: once as the dashboard opens it (helpers imported) and once as notebook 04 does
+    (helpers.setup() first), each in its own process. `make install` and Binder's postBuild run this, so a
+    student's first use of a depth loads its program from disk (benchmarks/explorer_first_use.py)."""
+    import subprocess
+    import sys
+    for setup in ("", "helpers.setup(); "):
+        code = (f"import helpers; {setup}from helpers import explorer; explorer.trace_all_depths(); "
+                f"[explorer.train_net(depth=d, steps=explorer.STEPS[0]) for d in range(1, 9)]")
+        subprocess.run([sys.executable, "-c", code], check=True,
+                       stdout=subprocess.DEVNULL if quiet else None)
 
 
 def _figure_html(view):
@@ -299,6 +331,8 @@ class Explorer:
             control.observe(self._on_change, names="value")
         self.load.on_click(self._on_load)
         self.state_text.observe(self._on_state_text, names="value")
+        if precompile:
+            trace_all_depths()          # before the first run: see trace_all_depths()
         self.refresh()
         if precompile or prefetch:
             if precompile:
