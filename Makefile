@@ -24,6 +24,8 @@ $(BIN)/.installed: requirements.txt pyproject.toml scripts/jupyterlab-overrides.
 	@# No "get Jupyter news?" pop-up over the course's first notebook (JupyterLab's system-wide settings).
 	mkdir -p $(VENV)/share/jupyter/lab/settings
 	cp scripts/jupyterlab-overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
+	@echo "Compiling the explorer's programs (depths 1-8) into XLA's cache, ~/.cache/deep-nets-course/xla: about 20 s."
+	$(BIN)/python -c "from helpers import explorer; explorer.warm_cache()"
 	touch $@
 
 install: $(BIN)/.installed

@@ -15,6 +15,7 @@ The logic is plain functions, tested without a browser:
 and `Explorer` is the ipywidgets panel around them (`show()` displays one; `dashboard()` the projector layout).
 """
 import dataclasses
+import html
 import io
 import math
 import numbers
@@ -22,6 +23,7 @@ import threading
 import time
 from urllib.parse import parse_qsl
 
+import tensorflow as tf
 from matplotlib.figure import Figure
 from matplotlib.ticker import LogLocator
 
@@ -207,14 +209,60 @@ def snapshot(state="depth=2&init=seed&opt=sgd&lr=0.001&steps=10000&seed=0"):
         display(Image(png(draw(view, new_figure()))))
 
 
+def trace_all_depths():
+    """Trace (not compile) the panel's program for depths 1-8, in that order; True if it could.
+
+    XLA's persistent cache (helpers/quiet.py) names a program by its traced function's name, which carries a
+    per-process counter: a kernel finds the cached programs only if it traced them in the same order as the
+    process that cached them. Tracing all depths first, before the panel's first run, makes that order the same
+    in every fresh kernel that opens the panel (it costs 1-3 s); warm_cache() does the same.
+    """
+    try:
+        from . import training
+        steps = STEPS[0]
+        every = steps // 100                      # train_net's default: 100 recordings at every STEPS value
+        capacity = training.capacity(steps, 1)
+        assert all(s // (s // 100) == 100 and training.capacity(s, 1) == capacity for s in STEPS)
+        for depth in range(DEPTHS[0], DEPTHS[1] + 1):
+            start = training.params_to_vector(training.initial_params(depth))
+            training.compiled_trainer(depth, 100, 1, capacity).get_concrete_function(
+                tf.constant(start), training._inputs(capacity, 1, 0), tf.constant(1e-3, tf.float32),
+                tf.constant(4.5, tf.float32), tf.constant(False), tf.constant(steps), tf.constant(every))
+        return True
+    except Exception:                 # training's internals changed: the depths compile when first used
+        return False
+
+
+def warm_cache(quiet=True):
+    """Compile the panel's program for every depth into XLA's persistent cache (helpers/quiet.py), as a fresh
+    kernel's panel traces it: once as the dashboard opens it (helpers imported) and once as notebook 04 does
+    (helpers.setup() first), each in its own process. `make install` and Binder's postBuild run this, so a
+    student's first use of a depth loads its program from disk (benchmarks/explorer_first_use.py)."""
+    import subprocess
+    import sys
+    for setup in ("", "helpers.setup(); "):
+        code = (f"import helpers; {setup}from helpers import explorer; explorer.trace_all_depths(); "
+                f"[explorer.train_net(depth=d, steps=explorer.STEPS[0]) for d in range(1, 9)]")
+        subprocess.run([sys.executable, "-c", code], check=True,
+                       stdout=subprocess.DEVNULL if quiet else None)
+
+
+def _figure_html(view):
+    """What the panel's figure widget shows: the verdict line above the six panels."""
+    return (f'<div class="explorer-verdict"><b>Verdict:</b> {html.escape(view.verdict, quote=False)}</div>'
+            + draw_svg(view))
+
+
 class Explorer:
     """The ipywidgets panel. `Explorer(state).widget` is the panel; `show()` displays one."""
 
-    REMEMBER = 12            # runs kept for going back to a setting (a depth-8 run's recordings: 3.7 MB)
+    REMEMBER = 20            # runs kept, seen or prefetched (a depth-8 run's recordings: 3.7 MB)
     DEBOUNCE_S = 0.005       # long enough to gather the messages of one dragged slider, no longer
 
-    def __init__(self, state=None, precompile=False, compact=False):
-        """compact: the dashboard's layout, two rows of controls above the figure (see dashboard())."""
+    def __init__(self, state=None, precompile=False, compact=False, prefetch=False):
+        """precompile: compile every depth in a background thread, nearest first, so a move finds it ready.
+        prefetch: while the panel is idle, train the settings one move away in that thread (see neighbours()).
+        compact: the dashboard's layout, two rows of controls above the figure (see dashboard())."""
         import ipywidgets as w
 
         self.compact = compact
@@ -242,8 +290,8 @@ class Explorer:
                                  style=slider["style"], continuous_update=False)
         self.load = w.Button(description="Load state", tooltip="apply the pasted state string")
         self.status = w.HTML()
-        self.verdict = w.HTML()
-        # The figure is SVG in an HTML widget: the browser draws it (see draw_svg).
+        # The verdict and the figure (SVG: the browser draws it, see draw_svg) in one HTML widget, so a move
+        # sends them to the page in one message (see _figure_html).
         self.image = w.HTML(layout=w.Layout(width="100%"))
         self.controls = [self.depth, self.init, self.sigma, self.opt, self.lr, self.steps, self.seed]
         if compact:
@@ -253,39 +301,139 @@ class Explorer:
             self.widget = w.VBox([
                 w.HBox([self.depth, self.init, self.opt, self.sigma, self.status]),
                 w.HBox([self.lr, self.steps, self.seed, self.state_text, self.load]),
-                self.verdict, self.image])
+                self.image])
             self.widget.add_class("explorer-dashboard")
         else:
             self.widget = w.VBox([
                 w.HBox([self.depth, self.init, self.sigma]),
                 w.HBox([self.opt, self.lr, self.steps, self.seed]),
                 w.HBox([self.state_text, self.load]),
-                self.status, self.verdict, self.image])
+                self.status, self.image])
         self.widget.add_class("course-explorer")           # names for the browser test to find
-        self.verdict.add_class("explorer-verdict")
         self.image.add_class("explorer-figure")
         self.state_text.add_class("explorer-state")
         self.status.add_class("explorer-status")
 
         self.view = None            # the last good view
-        self._seen = {}             # state -> (view, figure) of the last REMEMBER runs: going back is instant
+        self._seen = {}             # state -> (view, figure, how) of the last REMEMBER runs: going back is instant
         self.latency_ms = None      # callback start -> figure sent to the page
         self._timer = None
         self._applying = False
+        # The background worker (see _work): one lock for _seen and the fields below, one condition to wake it.
+        self._lock = threading.Condition()
+        self._moving = False        # a move of the student's is waiting or being served: the worker waits
+        self._cell_running = False  # a notebook cell is running: no prefetching (it would slow the cell)
+        self._inflight = None       # (state, threading.Event) of the run the worker is doing now
+        self._stopped = False
+        self._to_compile = []       # depths still to compile, nearest to the opening depth first
+        self._prefetch = prefetch
         for control in self.controls:
             control.observe(self._on_change, names="value")
         self.load.on_click(self._on_load)
         self.state_text.observe(self._on_state_text, names="value")
-        self.refresh()
         if precompile:
-            threading.Thread(target=self._precompile, daemon=True, name="explorer-precompile").start()
+            trace_all_depths()          # before the first run: see trace_all_depths()
+        self.refresh()
+        if precompile or prefetch:
+            if precompile:
+                # One compiled graph per depth serves both optimizers and every step count the panel offers
+                # (the one warm_cache() compiles).
+                self._to_compile = sorted(range(DEPTHS[0], DEPTHS[1] + 1), key=lambda d: abs(d - self.state.depth))
+            self._watch_cells()
+            self._worker = threading.Thread(target=self._work, daemon=True, name="explorer-background")
+            self._worker.start()
 
-    def _precompile(self):
-        """Compile the other depths in the background, nearest first, so a slider move finds them ready."""
-        # One compiled graph per depth serves both optimizers and every step count the panel offers,
-        # so the shortest run compiles it.
-        for depth in sorted(range(DEPTHS[0], DEPTHS[1] + 1), key=lambda d: abs(d - self.state.depth)):
-            train_net(depth=depth, steps=STEPS[0])
+    # -- background work: compile every depth, then train the settings one move away ---------------
+    def neighbours(self, state=None):
+        """The settings one move away from `state`, most likely first: depth +-1, the other initializers,
+        the other optimizer. The worker trains them while the panel is idle, so that move is instant."""
+        s = state or self.state
+        out = [dataclasses.replace(s, depth=d) for d in (s.depth + 1, s.depth - 1) if DEPTHS[0] <= d <= DEPTHS[1]]
+        out += [dataclasses.replace(s, init=i) for i in INITS if i != s.init]
+        out.append(dataclasses.replace(s, opt="adam" if s.opt == "sgd" else "sgd"))
+        return out
+
+    def _next_job(self):
+        """What the worker does next (called under the lock): a depth to compile, a setting to train, or None."""
+        if self._moving:
+            return None
+        if self._to_compile:
+            return self._to_compile.pop(0)
+        if self._prefetch and not self._cell_running:
+            for state in self.neighbours():
+                if state not in self._seen:
+                    return state
+        return None
+
+    def _work(self):
+        """The worker: never runs while a move is served; each job is one run (a run cannot be interrupted,
+        so a move that arrives meanwhile runs beside it on the other core, or waits for it if it is the
+        same setting). A run's result does not depend on when it ran, so prefetching changes only timings."""
+        while True:
+            with self._lock:
+                job = self._next_job()
+                while job is None and not self._stopped:
+                    self._lock.wait()
+                    job = self._next_job()
+                if self._stopped:
+                    return
+                done = threading.Event()
+                if isinstance(job, ExplorerState):
+                    self._inflight = (job, done)
+            try:
+                if isinstance(job, ExplorerState):
+                    view = run(job)
+                    entry = (view, _figure_html(view) if view.result is not None else None, "prefetched")
+                    with self._lock:
+                        if view.result is not None and job not in self._seen:
+                            self._remember(job, entry)
+                else:
+                    train_net(depth=job, steps=STEPS[0])
+            except Exception:           # a failed prefetch costs the move its head start, nothing more
+                pass
+            finally:
+                with self._lock:
+                    self._inflight = None
+                done.set()
+
+    def _remember(self, state, entry):
+        """Keep a run (under the lock): the most recent last; forget the oldest. REMEMBER is well above the
+        number of neighbours, so a prefetched run stays until the student has moved on."""
+        self._seen[state] = entry
+        while len(self._seen) > self.REMEMBER:
+            self._seen.pop(next(iter(self._seen)))
+
+    def _watch_cells(self):
+        """Pause prefetching while a notebook cell runs (Run All, the exercises), through IPython's events."""
+        try:
+            from IPython import get_ipython
+            shell = get_ipython()
+        except ImportError:
+            shell = None
+        if shell is None:
+            return
+
+        def pre(*_):
+            self._cell_running = True
+
+        def post(*_):
+            with self._lock:
+                self._cell_running = False
+                self._lock.notify()
+
+        shell.events.register("pre_run_cell", pre)
+        shell.events.register("post_run_cell", post)
+        self._unwatch = lambda: (shell.events.unregister("pre_run_cell", pre),
+                                 shell.events.unregister("post_run_cell", post))
+
+    def close(self):
+        """Stop the background worker (after its current run) and close the widgets."""
+        with self._lock:
+            self._stopped = True
+            self._lock.notify()
+        if hasattr(self, "_unwatch"):
+            self._unwatch()
+        self.widget.close()
 
     # -- events -----------------------------------------------------------------------------------
     def _on_change(self, change):
@@ -317,6 +465,7 @@ class Explorer:
             return
         if self._timer is not None:
             self._timer.cancel()
+        self._moving = True             # the worker starts nothing new until this move is shown
         self._timer = loop.call_later(self.DEBOUNCE_S, self.refresh)
 
     # -- state ------------------------------------------------------------------------------------
@@ -341,13 +490,25 @@ class Explorer:
     def refresh(self):
         """Retrain with the controls' values and redraw; on bad input keep the last good plot."""
         self._timer = None
-        started = time.perf_counter()
+        self._moving = True
         try:
-            state = self.current_state()
+            self._show(self.current_state())
         except ValueError as err:
             self._message(f"{err}. The plot shows the last good run.")
-            return
-        remembered = self._seen.pop(state, None)
+        finally:
+            with self._lock:
+                self._moving = False
+                self._lock.notify()
+
+    def _show(self, state):
+        started = time.perf_counter()
+        with self._lock:
+            remembered = self._seen.pop(state, None)
+            inflight = self._inflight if remembered is None and self._inflight and self._inflight[0] == state else None
+        if inflight:                    # the worker is training this very setting: wait for it
+            inflight[1].wait()
+            with self._lock:
+                remembered = self._seen.pop(state, None)
         if remembered is None:
             self.status.value = f"<b>⏳ training:</b> {state.to_string()} …"
             # No disabling of the controls while training: that is two more messages per control and
@@ -356,14 +517,12 @@ class Explorer:
             if view.result is None:
                 self._message(f"{view.verdict} The plot shows the last good run.")
                 return
-            figure = draw_svg(view)
+            figure, how = _figure_html(view), "trained"
         else:
-            view, figure = remembered
-        self._seen[state] = (view, figure)              # the most recent last; forget the oldest
-        while len(self._seen) > self.REMEMBER:
-            self._seen.pop(next(iter(self._seen)))
+            view, figure, how = remembered
+        with self._lock:
+            self._remember(state, (view, figure, "seen before"))
         self.image.value = figure
-        self.verdict.value = f"<b>Verdict:</b> {view.verdict}"
         self.view, self.state = view, state
         self._applying = True           # the box shows this run's string; that is not a paste to load
         try:
@@ -371,8 +530,9 @@ class Explorer:
         finally:
             self._applying = False
         self.latency_ms = (time.perf_counter() - started) * 1e3
-        how = (f"trained in {view.train_ms:.0f} ms" if remembered is None
-               else f"seen before (trained in {view.train_ms:.0f} ms then)")
+        how = {"trained": f"trained in {view.train_ms:.0f} ms",
+               "seen before": f"seen before (trained in {view.train_ms:.0f} ms then)",
+               "prefetched": f"trained ahead while idle (in {view.train_ms:.0f} ms)"}[how]
         # The state names the run (and makes each move's status new, which the browser test relies on).
         self.status.value = f"{'' if self.compact else state.to_string() + ': '}{how}, shown in {self.latency_ms:.0f} ms."
 
@@ -380,14 +540,15 @@ class Explorer:
         self.status.value = f"<span style='color:#b00'><b>⚠</b> {text}</span>"
 
 
-def show(state=None, precompile=True):
+def show(state=None, precompile=True, prefetch=True):
     """Display a new explorer panel (optionally starting from a state string) and return it.
 
     precompile: compile all depths in a background thread, so moving the depth slider is quick.
+    prefetch: while idle, train the settings one move away in that thread, so the next move is instant.
     """
     from IPython.display import display
 
-    explorer = Explorer(state, precompile=precompile)
+    explorer = Explorer(state, precompile=precompile, prefetch=prefetch)
     display(explorer.widget)
     return explorer
 
@@ -401,8 +562,9 @@ DASHBOARD_CSS = """<style>
 .explorer-dashboard select, .explorer-dashboard button, .explorer-dashboard .widget-html-content { font-size: 15px; }
 .explorer-dashboard .explorer-status .widget-html-content { font-size: 13px; color: #555; }
 .explorer-dashboard .explorer-figure { flex: 1 1 0; min-height: 0; }
-.explorer-dashboard .explorer-figure .widget-html-content { height: 100%; }
-.explorer-dashboard .explorer-svg { height: 100% !important; width: auto !important; max-width: 100%; margin: 0 auto; }
+.explorer-dashboard .explorer-figure .widget-html-content { height: 100%; display: flex; flex-direction: column; }
+.explorer-dashboard .explorer-verdict { flex: none; }
+.explorer-dashboard .explorer-svg { flex: 1 1 0; min-height: 0; align-self: center; height: auto !important; width: auto !important; max-width: 100%; margin: 0 auto; }
 body.voila-body, .jp-Notebook, #rendered_cells { padding-top: 2px !important; margin-top: 0 !important; }
 </style>"""
 
@@ -412,6 +574,6 @@ def dashboard(state=None):
     from IPython.display import HTML, display
 
     display(HTML(DASHBOARD_CSS))
-    explorer = Explorer(state, precompile=True, compact=True)
+    explorer = Explorer(state, precompile=True, prefetch=True, compact=True)
     display(explorer.widget)
     return explorer
