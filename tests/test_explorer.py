@@ -258,3 +258,9 @@ def test_kernels_keep_compiled_programs_on_disk_and_the_installers_warm_them():
     root = Path(__file__).resolve().parents[1]
     for installer in ("Makefile", "binder/postBuild"):
         assert "explorer.warm_cache()" in (root / installer).read_text(), installer
+
+
+def test_the_panel_can_trace_every_depth_in_order_for_the_persistent_cache():
+    """trace_all_depths() falls back quietly when training's internals change (the depths then compile on first
+    use, 2-5 s each): this test makes that fallback loud instead."""
+    assert E.trace_all_depths() is True
