@@ -270,8 +270,14 @@ def test_explorer_sliders_retrain_and_redraw_in_the_browser(lab, capsys):
 def voila_kernels(server_pid):
     """The kernels a Voila server started (its ipykernel child processes): [psutil.Process], oldest first."""
     psutil = pytest.importorskip("psutil")
-    return sorted((p for p in psutil.Process(server_pid).children(recursive=True)
-                   if "ipykernel" in " ".join(p.cmdline())), key=lambda p: p.create_time())
+    kernels = []
+    for process in psutil.Process(server_pid).children(recursive=True):
+        try:       # a kernel that has just exited can be a zombie until the server reaps it: not alive
+            if process.status() != psutil.STATUS_ZOMBIE and "ipykernel" in " ".join(process.cmdline()):
+                kernels.append((process.create_time(), process))
+        except psutil.Error:
+            pass
+    return [process for _, process in sorted(kernels, key=lambda pair: pair[0])]
 
 
 def preheated(server_pid, since):
@@ -280,9 +286,13 @@ def preheated(server_pid, since):
     kernels = [k for k in voila_kernels(server_pid) if k.create_time() > since]
     if not kernels:
         return False
-    busy = sum(kernels[-1].cpu_times()[:2])
-    time.sleep(1.0)
-    return busy > 2.0 and sum(kernels[-1].cpu_times()[:2]) - busy < 0.05
+    psutil = pytest.importorskip("psutil")
+    try:
+        busy = sum(kernels[-1].cpu_times()[:2])
+        time.sleep(1.0)
+        return busy > 2.0 and sum(kernels[-1].cpu_times()[:2]) - busy < 0.05
+    except psutil.Error:          # it exited meanwhile
+        return False
 
 
 def test_dashboard_shows_only_the_panel_fits_a_1366x768_screen_and_culls_closed_tabs(tmp_path, capsys):
