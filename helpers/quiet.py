@@ -21,7 +21,7 @@ os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")    # no oneDNN notice, bit-s
 
 # XLA's persistent compilation cache: a program compiled once, by any earlier kernel (or by `make install` and
 # Binder's postBuild, which warm it), loads from disk instead of compiling again; the explorer's first use of
-# a depth drops from 1.5-2.5 s to about 0.5 s (benchmarks/explorer_first_use.py). TensorFlow reads the flag at
+# a depth drops from 1-2 s to under 0.1 s (idle machine; benchmarks/explorer_first_use.py). TensorFlow reads the flag at
 # its first XLA compilation, so here, before TensorFlow is imported, is early enough. The same compiled
 # program gives the same numbers, so outputs do not depend on the cache.
 XLA_CACHE = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "deep-nets-course" / "xla"
