@@ -14,6 +14,7 @@ The logic is plain functions, tested without a browser:
     draw(view, fig) the same six panels with matplotlib, for snapshot() (fixed PNG pictures)
 and `Explorer` is the ipywidgets panel around them (`show()` displays one; `dashboard()` the projector layout).
 """
+import atexit
 import dataclasses
 import html
 import io
@@ -342,6 +343,9 @@ class Explorer:
             self._watch_cells()
             self._worker = threading.Thread(target=self._work, daemon=True, name="explorer-background")
             self._worker.start()
+            # At kernel shutdown, let the worker finish its run (at most a compile, a few s) before the interpreter
+            # goes: a daemon thread killed inside TensorFlow aborts the process ("FATAL: exception not rethrown").
+            atexit.register(self._stop_worker)
 
     # -- background work: compile every depth, then train the settings one move away ---------------
     def neighbours(self, state=None):
@@ -426,11 +430,18 @@ class Explorer:
         self._unwatch = lambda: (shell.events.unregister("pre_run_cell", pre),
                                  shell.events.unregister("post_run_cell", post))
 
-    def close(self):
-        """Stop the background worker (after its current run) and close the widgets."""
+    def _stop_worker(self, timeout=30):
+        """Stop the background worker after its current run, and wait for it (up to `timeout` s)."""
         with self._lock:
             self._stopped = True
             self._lock.notify()
+        worker = getattr(self, "_worker", None)
+        if worker is not None and worker is not threading.current_thread():
+            worker.join(timeout)
+
+    def close(self):
+        """Stop the background worker (after its current run) and close the widgets."""
+        self._stop_worker(timeout=0)
         if hasattr(self, "_unwatch"):
             self._unwatch()
         self.widget.close()
