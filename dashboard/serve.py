@@ -19,19 +19,12 @@ HERE = Path(__file__).resolve().parent
 NOTEBOOK = HERE / "explorer.ipynb"
 CULL_IDLE_S = 60
 CULL_INTERVAL_S = 10
-# XLA's persistent compilation cache: a depth compiled once (by any earlier kernel) loads from disk instead of
-# compiling again. Measured on this 2-core machine under heavy load: first use of depth 5 took 14.5-16.3 s
-# without a cached program and 7.8 s with one (tracing still costs the rest).
-XLA_CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "deep-nets-course" / "xla"
 
 
 def environment(base=None):
-    """The kernels' environment: the course on the path and XLA's persistent cache on."""
+    """The kernels' environment: the course on the path. (XLA's persistent cache, which makes a depth's first
+    use fast, is turned on by helpers/quiet.py in every kernel that imports the course, this one included.)"""
     env = dict(os.environ if base is None else base)
-    XLA_CACHE.mkdir(parents=True, exist_ok=True)
-    flag = f"--tf_xla_persistent_cache_directory={XLA_CACHE}"
-    if "tf_xla_persistent_cache_directory" not in env.get("TF_XLA_FLAGS", ""):
-        env["TF_XLA_FLAGS"] = (env.get("TF_XLA_FLAGS", "") + " " + flag).strip()
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(HERE.parent), env.get("PYTHONPATH", "")]))
     return env
 
