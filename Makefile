@@ -6,6 +6,9 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8888
+# Every kernel started from here (JupyterLab, Voila, nbval, nbconvert) keeps to two malloc arenas, as on Binder
+# (binder/start says why): notebook 05 then stays under 1 GB.
+export MALLOC_ARENA_MAX := 2
 # JupyterLab refuses to run as root unless told to; only then is the flag added.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 

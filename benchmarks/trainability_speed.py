@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/trainability_speed.py [--sample 48]
 
 Prints: the default map (16 depths x 16 sigmas x 3 seeds = 768 nets x 10,000 steps) in a fresh process (trace +
-XLA compile of one program per depth + run) and again warm; nets per second; the same for `--sample` nets
+XLA compile of the map's one program + run) and again warm; nets per second; the same for `--sample` nets
 trained sequentially with train_net (warm: each depth compiled first, not counted); whether those nets got the
 same outcome in both; the process's peak resident memory; and the machine's load average, since other
 processes share the CPU. A benchmark, not a test: read the numbers.

@@ -1,10 +1,11 @@
-"""trainability_map(): many nets of the seed's task trained at once, one compiled XLA program per depth.
+"""trainability_map(): many nets of the seed's task trained at once, one compiled XLA program for every depth.
 
 Every cell of the map is the seed's net (1 -> depth x 16 ReLU -> 1, estimate 2 * output, one x ~ U(-1, 1) per
 step, every gradient entry clipped to [-clip, clip]) started from N(0, sigma) kernels and biases:
 exactly `train_net(depth=..., init="normal", sigma=..., seed=...)`, with the same initial weights and the same
-inputs. The nets of one depth (all sigmas x seeds) travel as one stack of flat parameter vectors through one
-`tf.while_loop` over the steps, so a step is a few batched matrix products for all of them together.
+inputs. The nets of one depth (all sigmas x seeds) travel together through one `tf.while_loop` over the steps,
+so a step is a few batched products for all of them; inside a step the 16 -> 16 layers are a loop too, so one
+small program (one layer of it written out) trains every depth of a map.
 
 The remedies are options of the same program (the plain net is the default):
     activation  "relu" (the seed's), "leaky_relu" (slope 0.2 for x < 0) or "tanh"
@@ -29,9 +30,6 @@ from .training import (GRID, MAX_DEPTH, MEMORY_LIMIT, WIDTH, _adam, _inputs, act
 GLOROT_SIGMA = math.sqrt(2.0 / (WIDTH + WIDTH))   # Glorot's std for a 16 -> 16 layer: 0.25
 HE_SIGMA = math.sqrt(2.0 / WIDTH)                 # He's std for a 16 -> 16 ReLU layer: 0.354
 WORKERS = min(2, os.cpu_count() or 1)    # depths trained at the same time
-# Nets of depth 1-8 share one compiled program with room for 8 hidden layers, 9-16 one with 16, 17-20 one with 20:
-# each compiled program keeps tens of MB for as long as the kernel runs, so one per depth would not fit in 1 GB.
-SLOT_BUCKETS = (8, 16, MAX_DEPTH)
 COLOURS = {"learns": "#4daf4a", "stuck": "#9e9ecf", "exploded": "#ff7f00", "diverged": "#e41a1c"}
 
 
@@ -70,7 +68,7 @@ def map_bytes(n_depths, nets_per_depth, max_depth, steps):
 
 
 # ----------------------------------------------------------------------------------------------
-# The network with the remedies (the plain ReLU net is training._forward itself)
+# The network with the remedies, one layer at a time
 
 def _switches(activation="relu", residual=False, norm=None):
     """The variant of the net, fixed when a program is compiled: the plain ReLU net computes nothing it does not
@@ -78,85 +76,137 @@ def _switches(activation="relu", residual=False, norm=None):
     return (activation, bool(residual), norm == "layer")
 
 
-def forward(flat, x, slots, depth, activation, residual, norm):
+def _dense(h, w):
+    """z[k, b, n] = sum_j [h, 1][j, b, n] w[j, k, n]: n nets' layers at once for a batch of b inputs.
+
+    The nets are the LAST axis: every product and sum runs along contiguous memory across the nets (SIMD) and
+    XLA fuses a layer into a loop or two. A layer's bias is the last row of w, as it follows the kernel in
+    train_net's flat vector."""
+    return tf.reduce_sum(tf.concat([h, tf.ones_like(h[:1])], axis=0)[:, None] * w, axis=0)
+
+
+def _hidden(h, w, switches, first=False):
+    """One hidden layer: act(norm(W h + b)), plus h itself for a residual 16 -> 16 layer."""
+    activation, residual, norm = switches
+    z = _dense(h, w)
+    if norm:
+        z = normalize(z, axis=0)                          # units are the first axis here
+    a = _act(z, activation)
+    return h + a if residual and not first else a
+
+
+def _layers(depth, body, state):
+    """Run state = body(i, *state) for i = 0 .. depth - 2, the 16 -> 16 layers, in one tf.while_loop (depth is
+    a run-time tensor): the compiled program holds one layer however deep the net, and one program serves every
+    depth. (With every layer written out, programs took 150-280 MB each to compile and kept 50-60 MB each.)"""
+    return tf.while_loop(lambda i, *_: i < depth - 1, lambda i, *s: (i + 1,) + tuple(body(i, *s)),
+                         (tf.constant(0),) + tuple(state))[1:]
+
+
+def forward(params, x, depth, switches):
     """The output, shape (batch, n), of n nets of `depth` hidden layers for inputs x of shape (batch, n).
-
-    The nets are the LAST axis here: flat is (P, n), one padded parameter vector per net (padded_vector), and a
-    layer is z[k, b, n] = sum_j [h, 1][j, b, n] W[j, k, n]. Every product and sum then runs along contiguous
-    memory across the nets (SIMD), and XLA fuses a layer into a loop or two.
-
-    The program has room for `slots` hidden layers; `depth` (a tensor) says how many are used: the output layer
-    reads hidden layer `depth` (a gather), so layers depth+1 .. slots are computed but feed nothing, their zero
-    parameters get zero gradients, and the output is exactly that of the `depth`-layer net: one compiled program
-    serves every depth up to `slots`. (Passing h through the unused layers with a tf.where per layer made every
-    layer's fused kernel recompute the whole chain of wheres below it: 16 slots cost 10x as much as 8.)
-    activation, residual and norm are Python values (_switches), fixed per compiled program.
-    """
-    shapes = layer_shapes(slots)
-    h = x[None]                                           # (units, batch, n)
-    ones = tf.ones_like(h)
-    parts = tf.split(flat, [(fan_in + 1) * fan_out for fan_in, fan_out in shapes], axis=0)
-    hidden = []
-    for i, (part, (fan_in, fan_out)) in enumerate(zip(parts, shapes)):
-        kernel = tf.reshape(part, [fan_in + 1, fan_out, 1, -1])
-        if i == slots:
-            h = tf.gather(tf.stack(hidden), depth - 1)
-        z = tf.reduce_sum(tf.concat([h, ones], axis=0)[:, None] * kernel, axis=0)
-        if i == slots:
-            return z[0]
-        if norm:
-            z = normalize(z, axis=0)                      # units are the first axis here
-        a = _act(z, activation)
-        h = h + a if residual and i > 0 else a
-        hidden.append(h)
+    params = (first (2, 16, 1, n), hidden (slots, 17, 16, 1, n), out (17, 1, 1, n)), from stacked_params:
+    hidden layers depth .. slots of the stack are zeros that no turn of the loop reads."""
+    first, hidden, out = params
+    h = _hidden(x[None], first, switches, first=True)
+    h, = _layers(depth, lambda i, h: (_hidden(h, hidden[i], switches),), (h,))
+    return _dense(h, out)[0]
 
 
-def padded_vector(params, slots):
-    """train_net's flat parameter vector of [(kernel, bias), ...] with zero layers inserted before the output
-    layer, so that it has `slots` hidden layers."""
-    depth = len(params) - 1
-    filler = [np.zeros((WIDTH + 1) * WIDTH, np.float32)] * (slots - depth)
-    vector = params_to_vector(params)
-    output = (WIDTH + 1) * 1
-    return np.concatenate([vector[:-output], *filler, vector[-output:]])
+def stacked_params(depth, sigma, seed, slots):
+    """train_net's initial weights for N(0, sigma), split as forward() reads them, for one net (no last axis):
+    first (2, 16), the 16 -> 16 layers (slots, 17, 16) with zero layers after the first depth - 1, out (17, 1);
+    a layer's bias is its last row."""
+    vector = params_to_vector(initial_params(depth, "normal", sigma, seed))
+    first, rest = vector[:2 * WIDTH], vector[2 * WIDTH:]
+    hidden = np.zeros((slots, WIDTH + 1, WIDTH), np.float32)
+    hidden[:depth - 1] = rest[:-(WIDTH + 1)].reshape(depth - 1, WIDTH + 1, WIDTH)
+    return first.reshape(2, WIDTH), hidden, rest[-(WIDTH + 1):].reshape(WIDTH + 1, 1)
 
 
-def program_slots(depth):
-    """The hidden-layer room of the program that trains nets of `depth` layers (one program per bucket)."""
-    return next(b for b in SLOT_BUCKETS if b >= depth)
+def _train_step(params, state, x, step, depth, lr, clip, adam, switches):
+    """One step of n nets (x: (1, n)): forward through the layers, keeping each one's input; then backward, one
+    layer at a time from the top, each layer's gradient taken by GradientTape on that layer alone, clipped
+    entry by entry and applied (SGD or Adam). Returns (params, state, loss (n,)).
 
+    The same step as train_net's: every gradient is that of the weights before the step (a layer's new weights
+    go to a new stack, of zeros where no layer is; the gradient that flows to the layer below is taken with the
+    old ones). Writing them into the old stack instead made XLA copy the whole stack twice per layer: 13x
+    slower."""
+    first, hidden, out = params
+    slots = hidden.shape[0]
+    adam_state = state if adam else ((None, None),) * 3
 
-def _loss_and_grads(flat, x, slots, depth, switches):
-    """Each net's loss (x - 2 * output)^2 for its one input (x: (1, n)) and its gradient, shape (P, n)."""
+    def update(w, g, m, v):
+        g = tf.clip_by_value(g, -clip, clip)
+        if not adam:
+            return w - lr * g, m, v
+        change, m, v = _adam(g, m, v, step, lr)
+        return w - change, m, v
+
+    def stack(like):
+        return tf.TensorArray(tf.float32, size=slots, element_shape=like.shape[1:])
+
+    h1 = _hidden(x[None], first, switches, first=True)
+    h, inputs = _layers(depth, lambda i, h, inputs: (_hidden(h, hidden[i], switches), inputs.write(i, h)),
+                        (h1, stack(h1[None])))
+
     with tf.GradientTape() as tape:
-        tape.watch(flat)
-        loss = tf.square(x - 2.0 * forward(flat, x, slots, depth, *switches))[0]
-    return loss, tape.gradient(loss, flat)
+        tape.watch([h, out])
+        loss = tf.square(x - 2.0 * _dense(h, out)[0])[0]
+    dh, d_out = tape.gradient(loss, [h, out])
+    out, m_out, v_out = update(out, d_out, *adam_state[2])
+
+    m_hidden, v_hidden = adam_state[1]
+
+    def back(k, dh, new_w, new_m, new_v):
+        i = depth - 2 - k                                 # from the top layer down
+        w, h_in = hidden[i], inputs.read(i)
+        with tf.GradientTape() as tape:
+            tape.watch([h_in, w])
+            h_out = _hidden(h_in, w, switches)
+        dh_in, dw = tape.gradient(h_out, [h_in, w], output_gradients=dh)
+        w, m_i, v_i = update(w, dw, *((m_hidden[i], v_hidden[i]) if adam else (None, None)))
+        if adam:
+            new_m, new_v = new_m.write(i, m_i), new_v.write(i, v_i)
+        return dh_in, new_w.write(i, w), new_m, new_v
+
+    moments = (stack(hidden), stack(hidden)) if adam else (tf.zeros(()), tf.zeros(()))
+    dh, new_w, new_m, new_v = _layers(depth, back, (dh, stack(hidden)) + moments)
+    hidden = new_w.stack()
+    if adam:
+        m_hidden, v_hidden = new_m.stack(), new_v.stack()
+
+    with tf.GradientTape() as tape:
+        tape.watch(first)
+        h1 = _hidden(x[None], first, switches, first=True)
+    first, m_first, v_first = update(first, tape.gradient(h1, first, output_gradients=dh), *adam_state[0])
+    state = ((m_first, v_first), (m_hidden, v_hidden), (m_out, v_out)) if adam else state
+    return (first, hidden, out), state, loss
 
 
-@functools.lru_cache(maxsize=32)
+@functools.lru_cache(maxsize=64)
 def compiled_map_trainer(slots, n_nets, max_steps, adam, switches=("relu", False, False)):
-    """One XLA program that trains `n_nets` nets of one depth up to `slots`; the depth, steps, lr and clip are
-    run-time tensors; the variant of the net (switches) is fixed."""
+    """One XLA program that trains `n_nets` nets of any depth up to slots + 1; the depth, steps, lr and clip are
+    run-time tensors; the optimizer and the variant of the net (switches) are fixed. So notebook 05 compiles
+    six programs, one per map, and each keeps ~10-20 MB for as long as the kernel runs."""
     grid = tf.constant(np.repeat(GRID[:, None], n_nets, axis=1))
 
     @tf.function(jit_compile=True, autograph=False)
-    def run(flat, xs, lr, clip, steps, depth):
-        def step_body(step, flat, m, v, losses):
-            loss, grads = _loss_and_grads(flat, tf.gather(xs, step), slots, depth, switches)
-            clipped = tf.clip_by_value(grads, -clip, clip)
-            if adam:
-                change, m, v = _adam(clipped, m, v, step, lr)
-            else:
-                change = lr * clipped
-            return step + 1, flat - change, m, v, losses.write(step, loss)
+    def run(first, hidden, out, xs, lr, clip, steps, depth):
+        params = (first, hidden, out)
+        # Adam's moments have the shapes of the weights; SGD carries nothing.
+        state = tuple((tf.zeros_like(p), tf.zeros_like(p)) for p in params) if adam else ()
 
-        zeros = tf.zeros_like(flat)
-        _, flat, _, _, losses = tf.while_loop(
+        def step_body(step, params, state, losses):
+            params, state, loss = _train_step(params, state, tf.gather(xs, step), step, depth, lr, clip, adam,
+                                              switches)
+            return step + 1, params, state, losses.write(step, loss)
+
+        _, params, _, losses = tf.while_loop(
             lambda step, *_: step < steps, step_body,
-            (tf.constant(0), flat, zeros, zeros, tf.TensorArray(tf.float32, size=max_steps)))
-        estimates = 2.0 * forward(flat, grid, slots, depth, *switches)
-        return losses.stack(), flat, estimates
+            (tf.constant(0), params, state, tf.TensorArray(tf.float32, size=max_steps)))
+        return losses.stack(), 2.0 * forward(params, grid, depth, switches)
 
     return run
 
@@ -227,6 +277,7 @@ def trainability_map(depths=tuple(range(1, 17)), sigmas=tuple(np.logspace(-3, 0.
     per_seed = tf.concat([_inputs(max_steps, 1, seed) for seed in seeds], axis=2)     # (max_steps, 1, seeds)
     xs = tf.tile(per_seed, [1, 1, len(sigmas)])                                          # (max_steps, 1, n)
     n = len(sigmas) * len(seeds)
+    slots = max(1, max(depths) - 1)      # room for the deepest net's 16 -> 16 layers, in one program
     tail = max(1, min(1000, steps // 10))
     outcomes = np.empty((len(depths), n), dtype=object)
     final_loss = np.empty((len(depths), n), np.float32)
@@ -234,12 +285,12 @@ def trainability_map(depths=tuple(range(1, 17)), sigmas=tuple(np.logspace(-3, 0.
 
     def train_depth(i):
         depth = depths[i]
-        slots = program_slots(depth)
-        start = np.stack([padded_vector(initial_params(depth, "normal", sigma, seed), slots)
-                          for sigma in sigmas for seed in seeds], axis=1)
+        nets = [stacked_params(depth, sigma, seed, slots) for sigma in sigmas for seed in seeds]
+        # Each part with the nets as its last axis and a batch axis of 1 before them (forward's layout).
+        first, hidden, out = (tf.constant(np.stack(part, axis=-1)[..., None, :]) for part in zip(*nets))
         run = compiled_map_trainer(slots, n, max_steps, optimizer == "adam", switches)
-        loss, _, estimates = run(tf.constant(start), xs, tf.constant(lr, tf.float32),
-                                 tf.constant(clip, tf.float32), tf.constant(steps), tf.constant(depth))
+        loss, estimates = run(first, hidden, out, xs, tf.constant(lr, tf.float32), tf.constant(clip, tf.float32),
+                              tf.constant(steps), tf.constant(depth))
         losses = loss.numpy()[:steps].T
         with np.errstate(invalid="ignore", over="ignore"):
             errors[i] = np.mean(np.abs(estimates.numpy() - GRID[:, None]), axis=0)
@@ -247,9 +298,8 @@ def trainability_map(depths=tuple(range(1, 17)), sigmas=tuple(np.logspace(-3, 0.
         outcomes[i] = diagnosis.outcome(losses, errors[i])
         final_loss[i] = losses[:, -tail:].mean(-1)
 
-    # One program per depth bucket, run once per depth (measured: stacking a bucket's depths into one run was
-    # twice as slow); with two cores, two depths train at once (TensorFlow releases the GIL while a compiled
-    # program runs). Deepest first, so the last to finish is a short one.
+    # One program, run once per depth; with two cores, two depths train at once (TensorFlow releases the GIL
+    # while a compiled program runs). Deepest first, so the last to finish is a short one.
     order = sorted(range(len(depths)), key=lambda i: -depths[i])
     with concurrent.futures.ThreadPoolExecutor(max_workers=WORKERS) as pool:
         list(pool.map(train_depth, order))

@@ -65,12 +65,16 @@ def test_every_remedy_cell_agrees_with_train_net_given_the_same_remedy(options):
                     assert np.abs(run.losses - plain.losses).max() > 0.01, where
 
 
-def test_a_shallow_net_in_a_deep_program_is_the_shallow_net():
-    # Depths 1-8 share a program with room for 8 hidden layers: the unused ones pass h through exactly.
-    from helpers.trainability import padded_vector, program_slots
-    assert program_slots(1) == program_slots(8) == 8 and program_slots(9) == 16
-    params = helpers.initial_params(2, "normal", 0.3, 0)
-    assert padded_vector(params, 8).size == padded_vector(helpers.initial_params(8, "normal", 0.3, 0), 8).size
+def test_one_program_trains_every_depth_of_a_map():
+    # The 16 -> 16 layers are a loop whose count is a run-time tensor: a map of depths 1-3 compiles one program
+    # (a program per depth kept 10-20 MB each in the kernel), and the zero layers past a net's own depth are
+    # never read (the cells' numbers are checked against train_net above).
+    tm.compiled_map_trainer.cache_clear()
+    helpers.trainability_map((1, 2, 3), (0.1,), (0,), steps=10)
+    assert tm.compiled_map_trainer.cache_info().currsize == 1
+    first, hidden, out = tm.stacked_params(2, 0.3, 0, slots=4)
+    assert first.shape == (2, 16) and out.shape == (17, 1)
+    assert hidden.shape == (4, 17, 16) and hidden[0].any() and not hidden[1:].any()
 
 
 def test_outcomes_are_the_course_words_and_the_seed_cells_are_right(small_map):
