@@ -58,14 +58,14 @@ def test_a_checker_never_crashes_on_an_odd_answer(exercise_id):
 
 def test_the_placeholder_and_an_unfinished_stub_say_not_done_yet(capsys):
     for answer in (None, ..., _stub):
-        ok, message = helpers.grade("06.1", answer)
+        ok, message = helpers.grade("06.2", answer)
         assert ok is False and "not done yet" in message
     helpers.check("01.1", None)
     assert capsys.readouterr().out.startswith("✘ Exercise 01.1 is not done yet")
 
 
 def test_a_students_error_is_reported_in_one_line():
-    ok, message = helpers.grade("06.1", _broken)
+    ok, message = helpers.grade("06.2", _broken)
     assert not ok and "KeyError" in message and "\n" not in message
 
 

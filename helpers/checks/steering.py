@@ -31,8 +31,8 @@ def pu_project_out(g, J):
     return project_out(tf.constant(g), tf.constant(J)).numpy()
 
 
-@exercise("06.1")
-def _check_06_1(answer):
+@exercise("06.2")
+def _check_06_2(answer):
     hint = ("Remove from g its part in J's row space, the combination of J's rows closest to g: a "
             "least-squares problem, which has an answer even when rows of J are dependent and J J^T "
             "cannot be inverted (then np.linalg.solve gives garbage).")
@@ -61,8 +61,8 @@ def _masked_reference(out, y, mask):
     return tf.reduce_sum(mask * tf.square(out - y)) / tf.reduce_sum(mask)
 
 
-@exercise("06.2")
-def _check_06_2(answer):
+@exercise("06.1")
+def _check_06_1(answer):
     hint = ("Sum mask * (out - y)^2 over every entry and divide by the number of entries the mask keeps "
             "(the sum of the mask), with tf operations so that GradientTape can differentiate it.")
     rng = np.random.default_rng(6)
@@ -180,7 +180,7 @@ def _check_07_4(answer):
         try:
             delta = call(answer, J, r, what="gn_correction(J, r)" + what)
         except StudentCodeError as err:
-            raise StudentCodeError(f"{err}. J J^T is singular there: use least squares, as in exercise 06.1."
+            raise StudentCodeError(f"{err}. J J^T is singular there: use least squares, as in exercise 06.2."
                                    if what else str(err)) from None
         delta = _as_vector(delta, "gn_correction(J, r)", hint)
         if delta.shape != (10,):
@@ -188,7 +188,7 @@ def _check_07_4(answer):
                            "numbers. " + hint)
         if not np.allclose(J @ delta, -r, atol=1e-8):
             return False, (f"J @ delta is not -r{what}, so the held outputs would not return. " + hint +
-                           (" J J^T is singular there: use least squares, as in exercise 06.1." if what else ""))
+                           (" J J^T is singular there: use least squares, as in exercise 06.2." if what else ""))
         if not np.allclose(delta, -np.linalg.pinv(J) @ r, atol=1e-8):
             return False, (f"J @ delta = -r holds{what}, but delta is not the smallest such change: it also "
                            "moves along J's null space, spending step on nothing. " + hint)
@@ -245,11 +245,11 @@ def _not_least_norm(J, r):
 
 # For tests/test_exercises.py: per exercise, the answer the notebook's solution arrives at and wrong answers.
 EXAMPLES = {
-    "06.1": (_project_null, [_project_null_solve, _project_onto_rows, lambda g, J: g, lambda g, J: g[:5]]),
-    "06.2": (_masked_mse, [lambda out, y, m: tf.reduce_mean(tf.square(m * out - y)),
+    "06.1": (_masked_mse, [lambda out, y, m: tf.reduce_mean(tf.square(m * out - y)),
                            lambda out, y, m: tf.reduce_mean(m * tf.square(out - y)),
                            lambda out, y, m: float(np.sum(m.numpy() * (out.numpy() - y.numpy()) ** 2)
                                                    / np.sum(m.numpy()))]),
+    "06.2": (_project_null, [_project_null_solve, _project_onto_rows, lambda g, J: g, lambda g, J: g[:5]]),
     "07.1": (_drift_after_step, [_drift_not_undone, lambda model, x, d, lr: 0.0]),
     "07.2": (31, [38, 7, 21, "31"]),
     "07.3": (1.25, [0.66, 0.625, 3.0]),
