@@ -24,7 +24,6 @@ import threading
 import time
 from urllib.parse import parse_qsl
 
-import tensorflow as tf
 from matplotlib.figure import Figure
 from matplotlib.ticker import LogLocator
 
@@ -220,15 +219,8 @@ def trace_all_depths():
     """
     try:
         from . import training
-        steps = STEPS[0]
-        every = steps // 100                      # train_net's default: 100 recordings at every STEPS value
-        capacity = training.capacity(steps, 1)
-        assert all(s // (s // 100) == 100 and training.capacity(s, 1) == capacity for s in STEPS)
         for depth in range(DEPTHS[0], DEPTHS[1] + 1):
-            start = training.params_to_vector(training.initial_params(depth))
-            training.compiled_trainer(depth, 100, 1, capacity).get_concrete_function(
-                tf.constant(start), training._inputs(capacity, 1, 0), tf.constant(1e-3, tf.float32),
-                tf.constant(4.5, tf.float32), tf.constant(False), tf.constant(steps), tf.constant(every))
+            training.trace(depth, STEPS[0])   # one program per depth serves every STEPS value and optimizer
         return True
     except Exception:                 # training's internals changed: the depths compile when first used
         return False

@@ -404,6 +404,32 @@ def compiled_trainer(depth, n_records, batch_size, max_steps, variant=PLAIN):
     return run
 
 
+def default_record_every(steps):
+    """train_net's default interval between recordings: 100 recordings per run."""
+    return max(1, steps // 100) if is_whole_number(steps) and steps >= 1 else 1
+
+
+def _program(depth, start, steps, lr, optimizer, clip, seed, record_every, batch_size, variant):
+    """train_net's compiled program and the arguments it is called with (one place: trace() uses it too)."""
+    n_records = -(-steps // record_every)
+    max_steps = capacity(steps, batch_size)
+    run = compiled_trainer(depth, n_records, batch_size, max_steps, variant)
+    args = (tf.constant(start), _inputs(max_steps, batch_size, seed), tf.constant(lr, tf.float32),
+            tf.constant(clip, tf.float32), tf.constant(optimizer == "adam"), tf.constant(steps),
+            tf.constant(record_every))
+    return run, args
+
+
+def trace(depth, steps=10_000):
+    """Trace, without compiling or running, the program that train_net(depth=depth, steps=steps) runs (every
+    init, seed, lr, clip and optimizer share it). The explorer traces its depths in a fixed order this way,
+    so that XLA's persistent cache finds their programs (explorer.trace_all_depths)."""
+    check_config(depth=depth, steps=steps)
+    start = params_to_vector(initial_params(depth))
+    run, args = _program(depth, start, steps, 1e-3, "sgd", 4.5, 0, default_record_every(steps), 1, PLAIN)
+    run.get_concrete_function(*args)
+
+
 def train_net(depth=1, init="seed", steps=10_000, lr=1e-3, optimizer="sgd", clip=4.5, seed=0,
               sigma=1e-3, bias=None, record_every=None, batch_size=1, logdir=None, activation="relu",
               residual=False, norm=None):
@@ -427,7 +453,7 @@ def train_net(depth=1, init="seed", steps=10_000, lr=1e-3, optimizer="sgd", clip
     Raises ValueError for a setting it cannot run, TrainingDiverged if the loss stops being finite.
     """
     if record_every is None:
-        record_every = max(1, steps // 100) if is_whole_number(steps) and steps >= 1 else 1
+        record_every = default_record_every(steps)
     check_config(depth=depth, init=init, steps=steps, lr=lr, optimizer=optimizer, clip=clip, seed=seed,
                  sigma=sigma, record_every=record_every, batch_size=batch_size, bias=bias,
                  activation=activation, residual=residual, norm=norm)
@@ -439,13 +465,9 @@ def train_net(depth=1, init="seed", steps=10_000, lr=1e-3, optimizer="sgd", clip
                   residual=bool(residual), norm=norm)
 
     start = params_to_vector(initial_params(depth, init, float(sigma), seed, bias))
+    run, args = _program(depth, start, steps, lr, optimizer, clip, seed, record_every, batch_size, variant)
     n_records = -(-steps // record_every)
-    max_steps = capacity(steps, batch_size)
-    run = compiled_trainer(depth, n_records, batch_size, max_steps, variant)
-    out = run(tf.constant(start), _inputs(max_steps, batch_size, seed), tf.constant(lr, tf.float32),
-              tf.constant(clip, tf.float32), tf.constant(optimizer == "adam"),
-              tf.constant(steps), tf.constant(record_every))
-    out = {key: value.numpy() for key, value in out.items()}
+    out = {key: value.numpy() for key, value in run(*args).items()}
 
     # Per-layer views of the flat recordings.
     def kernels(flat):

@@ -264,3 +264,11 @@ def test_the_panel_can_trace_every_depth_in_order_for_the_persistent_cache():
     """trace_all_depths() falls back quietly when training's internals change (the depths then compile on first
     use, 2-5 s each): this test makes that fallback loud instead."""
     assert E.trace_all_depths() is True
+    # Tracing each depth at the panel's first step count covers every step count and optimizer it offers: no
+    # setting of the panel needs another program (train_net's program key is the same for all of them).
+    from helpers import training
+    before = training.compiled_trainer.cache_info().misses
+    for steps in E.STEPS:
+        for optimizer in ("sgd", "adam"):
+            training.train_net(depth=1, steps=steps, optimizer=optimizer)
+    assert training.compiled_trainer.cache_info().misses == before
